@@ -1,0 +1,69 @@
+# modkit: `make run` (the demo) and `make test` (everything CI runs). CMake does the building;
+# this file only strings the steps together. See README.md.
+SHELL := /bin/bash
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+
+.PHONY: all run test deps tree build asan unit unit-asan compat fuzz fuzz-smoke bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+tree: deps
+	@bash scripts/fetch-tree.sh >/dev/null
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODKIT_STATIC=ON $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMODKIT_SANITIZE=ON
+
+asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD) -j $(JOBS)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMODKIT_FUZZ=ON -DMODKIT_TESTS=OFF -DMODKIT_WERROR=OFF
+
+fuzz-build: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) -j $(JOBS)
+
+unit: build
+	$(BUILD)/modkit_unit --gtest_brief=1
+
+unit-asan: asan
+	$(ASAN_BUILD)/modkit_unit --gtest_brief=1
+
+compat: build tree
+	bash tests/compat/run-all.sh $(BUILD)
+
+# Everything CI runs: warnings-as-errors build, unit tests (plain and sanitized), the
+# differential tests against kmod on the real Debian tree, and a short fuzz smoke run.
+test: build unit unit-asan compat fuzz-smoke
+
+fuzz-smoke: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) 10
+
+fuzz: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: build tree
+	bash bench/run.sh $(BUILD)
+
+run: build tree
+	bash scripts/demo.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

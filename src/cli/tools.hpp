@@ -1,0 +1,33 @@
+// Every tool modkit provides, in one dispatch table: the name it answers to (as argv[0]
+// basename or as "modkit <name>"), its entry point and one line of help.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace modkit::cli {
+
+using ToolMain = int (*)(int argc, char** argv);
+
+struct Tool {
+    std::string_view name;
+    ToolMain main;
+    std::string_view help;
+};
+
+std::span<const Tool> tools();
+const Tool* find_tool(std::string_view name);
+
+// The whole program: picks a tool from argv[0] or argv[1] and runs it.
+int run(int argc, char** argv);
+
+// The feature line shown by -V, after "kmod version N".
+inline constexpr std::string_view k_kmod_compat_version = "34";
+inline constexpr std::string_view k_features = "+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL";
+
+// Prints "kmod version 34" and the feature line, as kmod's tools do for -V.
+int print_kmod_version();
+
+int modinfo_main(int argc, char** argv);
+
+} // namespace modkit::cli

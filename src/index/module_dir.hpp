@@ -1,0 +1,56 @@
+// The indexes of one module directory (/lib/modules/<version>): modules.dep.bin,
+// modules.alias.bin, modules.symbols.bin, modules.builtin.bin and modules.builtin.alias.bin,
+// each opened on first use. A missing index is "no answer" (libkmod moves on to the next
+// source); a corrupt one is an error the caller reports.
+#pragma once
+
+#include "index/reader.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace modkit::index {
+
+enum class IndexKind { Dep, Alias, Symbols, Builtin, BuiltinAlias };
+inline constexpr size_t k_index_kinds = 5;
+
+// "modules.dep" etc.; the file is this name plus ".bin".
+const char* index_base_name(IndexKind kind);
+
+// One modules.dep line, split.
+struct DepLine {
+    std::string path;              // absolute: dirname + '/' + relative path (or as given)
+    std::vector<std::string> deps; // same form, in file order
+};
+
+class ModuleDirectory {
+public:
+    explicit ModuleDirectory(std::string dirname);
+    ModuleDirectory(ModuleDirectory&&) = default;
+
+    const std::string& dirname() const { return m_dirname; }
+    std::string file(std::string_view name) const { return m_dirname + "/" + std::string(name); }
+
+    // The reader for `kind`, or nullptr if the file does not exist or cannot be opened.
+    // A file that exists but is corrupt is returned as an Error.
+    util::Expected<const IndexReader*> index(IndexKind kind) const;
+
+    // The modules.dep.bin line for a module name, parsed; nullopt if absent.
+    util::Expected<std::optional<DepLine>> dep(std::string_view modname) const;
+    // True if modules.builtin.bin lists the name.
+    util::Expected<bool> is_builtin(std::string_view modname) const;
+
+    // Joins a modules.dep path with the directory (absolute paths stay as they are).
+    std::string join(std::string_view relpath) const;
+
+private:
+    std::string m_dirname;
+    mutable std::array<std::optional<util::Expected<IndexReader>>, k_index_kinds> m_indexes;
+};
+
+// Splits a raw modules.dep line "path: dep dep" (no joining).
+DepLine parse_dep_line(std::string_view line);
+
+} // namespace modkit::index

@@ -1,0 +1,58 @@
+// Name normalisation.
+#include "module/names.hpp"
+
+#include "util/strings.hpp"
+
+namespace modkit::module {
+
+std::optional<std::string> alias_normalize(std::string_view alias) {
+    std::string out;
+    out.reserve(alias.size());
+    for (size_t i = 0; i < alias.size(); ++i) {
+        char c = alias[i];
+        if (c == '\0') break;
+        switch (c) {
+        case '-': out += '_'; break;
+        case ']': return std::nullopt;
+        case '[': {
+            size_t close = alias.find(']', i);
+            if (close == std::string_view::npos) return std::nullopt;
+            out.append(alias.substr(i, close - i + 1));
+            i = close;
+            break;
+        }
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+bool underscores(std::string& s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        switch (s[i]) {
+        case '-': s[i] = '_'; break;
+        case ']': return false;
+        case '[':
+            i = s.find(']', i);
+            if (i == std::string::npos) return false;
+            break;
+        default: break;
+        }
+    }
+    return true;
+}
+
+std::string modname_normalize(std::string_view name) {
+    std::string out;
+    for (char c : name) {
+        if (c == '.' || c == '\0') break;
+        out += c == '-' ? '_' : c;
+    }
+    return out;
+}
+
+std::string path_to_modname(std::string_view path) {
+    return modname_normalize(util::basename(path));
+}
+
+} // namespace modkit::module

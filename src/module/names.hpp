@@ -1,0 +1,20 @@
+// Module-name rules shared by every tool: '-' and '_' are the same in module names, aliases
+// keep bracket expressions verbatim, and a module's name comes from its file name.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace modkit::module {
+
+// kmod's alias_normalize(): '-' -> '_' outside [...]; nullopt on an unbalanced ']' or '['.
+std::optional<std::string> alias_normalize(std::string_view alias);
+// kmod's underscores(): the same rule, used on config-file names; false on bad brackets.
+bool underscores(std::string& s);
+// kmod's modname_normalize(): '-' -> '_', cut at the first '.'.
+std::string modname_normalize(std::string_view name);
+// The module name of a file path (basename, then modname_normalize); empty for "dir/".
+std::string path_to_modname(std::string_view path);
+
+} // namespace modkit::module

@@ -1,0 +1,35 @@
+// The diagnostics sink: every message is one whole line written with a single write(2), so
+// lines from parallel workers never interleave. Tools print "<prog>: <LEVEL>: message" as
+// kmod does.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace modkit::util {
+
+enum class LogLevel { Fatal = 2, Error = 3, Warning = 4, Notice = 5, Info = 6, Debug = 7 };
+
+class Diag {
+public:
+    // The program name in messages ("modprobe", "depmod"...).
+    static void set_program(std::string name);
+    static const std::string& program();
+    // Messages above this level are dropped (kmod's log priority).
+    static void set_level(LogLevel level);
+    static LogLevel level();
+    static bool enabled(LogLevel level);
+
+    // "<prog>: <LEVEL>: msg" (a newline is added if msg lacks one).
+    static void log(LogLevel level, std::string_view msg);
+    static void error(std::string_view msg) { log(LogLevel::Error, msg); }
+    static void warning(std::string_view msg) { log(LogLevel::Warning, msg); }
+    static void info(std::string_view msg) { log(LogLevel::Info, msg); }
+    // Writes `text` to stderr exactly as given, in one write.
+    static void raw(std::string_view text);
+};
+
+// Writes all of `data` to `fd`, retrying on EINTR and short writes. False on error.
+bool write_all(int fd, std::string_view data);
+
+} // namespace modkit::util

@@ -1,0 +1,29 @@
+// String helpers shared by every layer: splitting, joining, hex formatting.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace modkit::util {
+
+// Splits on any of `seps`, dropping empty fields.
+std::vector<std::string_view> split_any(std::string_view s, std::string_view seps);
+// Splits on `sep`, keeping empty fields.
+std::vector<std::string_view> split(std::string_view s, char sep);
+std::string join(std::span<const std::string> parts, std::string_view sep);
+std::string_view trim(std::string_view s, std::string_view chars = " \t\r\n");
+
+// Uppercase "AB:CD:..." with "\n\t\t" inserted after every `per_line` bytes (kmod's hex form).
+std::string hex_colon(std::span<const uint8_t> bytes, size_t per_line = 20);
+
+// The final path component, and everything before it.
+std::string_view basename(std::string_view path);
+std::string_view dirname(std::string_view path);
+
+bool ends_with(std::string_view s, std::string_view suffix);
+bool starts_with(std::string_view s, std::string_view prefix);
+
+} // namespace modkit::util
