@@ -13,6 +13,7 @@ namespace modkit::cli {
 namespace {
 
 constexpr Tool k_tools[] = {
+    {"depmod", depmod_main, "generate modules.dep and the module index files"},
     {"modinfo", modinfo_main, "show information about a kernel module"},
 };
 

@@ -29,5 +29,6 @@ inline constexpr std::string_view k_features = "+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPE
 int print_kmod_version();
 
 int modinfo_main(int argc, char** argv);
+int depmod_main(int argc, char** argv);
 
 } // namespace modkit::cli

@@ -41,13 +41,17 @@ uint32_t IndexBuilder::child_of(const Node& n, uint8_t ch) const {
     return it != n.children.end() && it->first == ch ? it->second : k_no_child;
 }
 
-void IndexBuilder::add_value(std::vector<Value>& values, uint32_t priority, std::string_view text) {
+bool IndexBuilder::add_value(std::vector<Value>& values, uint32_t priority, std::string_view text) {
+    bool duplicate = false;
+    for (const auto& v : values) duplicate |= v.text == text;
     auto it = values.begin();
     while (it != values.end() && it->priority < priority) ++it;
     values.insert(it, Value{priority, std::string(text)});
+    return duplicate;
 }
 
-bool IndexBuilder::insert(std::string_view key, std::string_view value, uint32_t priority) {
+bool IndexBuilder::insert(std::string_view key, std::string_view value, uint32_t priority,
+                          bool* duplicate) {
     if (!is_ascii(key) || !(value.empty() || is_ascii(value))) return false;
     uint32_t cur = 0;
     size_t i = 0;
@@ -73,7 +77,8 @@ bool IndexBuilder::insert(std::string_view key, std::string_view value, uint32_t
         }
         i += j;
         if (i == key.size()) {
-            add_value(m_nodes[cur].values, priority, value);
+            bool dup = add_value(m_nodes[cur].values, priority, value);
+            if (duplicate != nullptr) *duplicate = dup;
             return true;
         }
         auto ch = static_cast<uint8_t>(key[i]);
@@ -82,6 +87,7 @@ bool IndexBuilder::insert(std::string_view key, std::string_view value, uint32_t
             Node leaf;
             leaf.prefix = std::string(key.substr(i + 1));
             add_value(leaf.values, priority, value);
+            if (duplicate != nullptr) *duplicate = false;
             auto leaf_index = static_cast<uint32_t>(m_nodes.size());
             m_nodes.push_back(std::move(leaf));
             auto& kids = m_nodes[cur].children;

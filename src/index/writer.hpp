@@ -18,8 +18,10 @@ class IndexBuilder {
 public:
     IndexBuilder();
     // Adds (key, value) with `priority`. Keys and values must be 7-bit ASCII without NUL;
-    // returns false (and adds nothing) otherwise. Duplicates are kept, as depmod keeps them.
-    bool insert(std::string_view key, std::string_view value, uint32_t priority);
+    // returns false (and adds nothing) otherwise. Duplicates are kept, as depmod keeps them;
+    // `duplicate`, if given, tells whether the key already held this value.
+    bool insert(std::string_view key, std::string_view value, uint32_t priority,
+                bool* duplicate = nullptr);
     // The serialised index.
     std::string serialize(Layout layout = Layout::PreOrder) const;
     size_t node_count() const { return m_nodes.size(); }
@@ -35,7 +37,7 @@ private:
         std::vector<std::pair<uint8_t, uint32_t>> children; // (byte, node index), sorted by byte
     };
     uint32_t child_of(const Node& n, uint8_t ch) const;
-    static void add_value(std::vector<Value>& values, uint32_t priority, std::string_view text);
+    static bool add_value(std::vector<Value>& values, uint32_t priority, std::string_view text);
 
     std::vector<Node> m_nodes; // m_nodes[0] is the root
 };

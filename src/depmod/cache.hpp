@@ -1,0 +1,53 @@
+// The incremental cache: one ModuleRecord per module file, keyed by the file's path and
+// identity (size, inode, device, nanosecond mtime). A re-run reads only modules whose identity
+// changed. The file (modules.modkit.cache in the output directory; kmod ignores it, and
+// Debian's "rm modules.*" on kernel removal takes it away) starts with a magic, a format
+// version and the module directory it describes, and ends with a checksum; a truncated,
+// corrupt or foreign cache is ignored, never trusted.
+//
+//   file   := magic "MODKITDC" u32 version u32 0 string dirname u32 count entry* u64 fnv1a64
+//   entry  := string path u64 size u64 inode u64 device i64 mtime_sec i64 mtime_nsec record
+//   record := string load_error string load_detail list(sym exports) list(imp imports)
+//             list(string aliases) list(string softdeps) list(string weakdeps)
+//   sym    := string name u64 crc      imp := sym u8 weak
+//   string := u32 length bytes         list(x) := u32 count x*
+// (all integers little-endian)
+#pragma once
+
+#include "depmod/module_record.hpp"
+#include "depmod/scan.hpp"
+#include "util/error.hpp"
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace modkit::depmod {
+
+inline constexpr const char* k_cache_name = "modules.modkit.cache";
+inline constexpr uint32_t k_cache_version = 1;
+
+class RecordCache {
+public:
+    // Loads `path`. A missing file gives an empty cache silently; an unusable one gives an
+    // empty cache and `why` says why (for the notice the CLI prints).
+    static RecordCache load(const std::string& path, const std::string& dirname, std::string& why);
+
+    // The cached record for a file, if its identity is unchanged.
+    const ModuleRecord* find(const Candidate& c) const;
+
+    // Serialises the records of `files` (parallel arrays) for `dirname`.
+    static std::string serialize(const std::string& dirname, const std::vector<const Candidate*>& files,
+                                 const std::vector<const ModuleRecord*>& records);
+    size_t size() const { return m_entries.size(); }
+
+private:
+    struct Entry {
+        Candidate identity;
+        ModuleRecord record;
+    };
+    std::unordered_map<std::string, Entry> m_entries; // by path
+};
+
+} // namespace modkit::depmod
