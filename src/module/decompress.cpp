@@ -267,7 +267,10 @@ uint64_t decompressed_size_hint(
         auto t = read_at(size - 4, 4);
         if (!t) return 0;
         const uint8_t* p = t->data();
-        return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint64_t>(p[3]) << 24);
+        uint64_t isize = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint64_t>(p[3]) << 24);
+        // Deflate expands at most 1032:1; a larger ISIZE is the garbage tail of a truncated or
+        // damaged file and must not size (or reserve budget for) a huge buffer.
+        return isize / 1032 > size ? 0 : isize;
     }
     case Compression::None: return size;
     }

@@ -396,12 +396,17 @@ std::vector<uint8_t> gzip_compress(std::span<const uint8_t> data) {
     return out;
 }
 
-std::vector<uint8_t> xz_compress(std::span<const uint8_t> data) {
+std::vector<uint8_t> xz_compress(std::span<const uint8_t> data, uint32_t dict_size) {
+    // As the kernel's modules_install does: xz --check=crc32 --lzma2=dict=1MiB.
+    lzma_options_lzma opt;
+    if (lzma_lzma_preset(&opt, 6)) throw std::runtime_error("lzma_lzma_preset");
+    opt.dict_size = dict_size;
+    lzma_filter filters[] = {{LZMA_FILTER_LZMA2, &opt}, {LZMA_VLI_UNKNOWN, nullptr}};
     std::vector<uint8_t> out(lzma_stream_buffer_bound(data.size()));
     size_t pos = 0;
-    if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, data.data(), data.size(), out.data(),
-                                &pos, out.size()) != LZMA_OK)
-        throw std::runtime_error("lzma_easy_buffer_encode");
+    if (lzma_stream_buffer_encode(filters, LZMA_CHECK_CRC32, nullptr, data.data(), data.size(),
+                                  out.data(), &pos, out.size()) != LZMA_OK)
+        throw std::runtime_error("lzma_stream_buffer_encode");
     out.resize(pos);
     return out;
 }

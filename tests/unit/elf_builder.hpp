@@ -147,7 +147,10 @@ std::vector<uint8_t> append_signature(std::vector<uint8_t> image, const ModuleSi
 
 // Compressed copies made with the libraries' own encoders.
 std::vector<uint8_t> gzip_compress(std::span<const uint8_t> data);
-std::vector<uint8_t> xz_compress(std::span<const uint8_t> data);
+// xz as the kernel's modules_install makes it (CRC32 check, LZMA2) with a 1 MiB dictionary by
+// default; loops that decode thousands of damaged copies pass a small one (the decoder allocates
+// the whole dictionary up front, which is slow under ASan).
+std::vector<uint8_t> xz_compress(std::span<const uint8_t> data, uint32_t dict_size = 1 << 20);
 // With `content_size` false the frame header omits the size (a streaming encoder's output).
 std::vector<uint8_t> zstd_compress(std::span<const uint8_t> data, bool content_size = true);
 
