@@ -12,11 +12,20 @@ namespace {
 
 constexpr char k_magic[8] = {'M', 'O', 'D', 'K', 'I', 'T', 'D', 'C'};
 
-uint64_t fnv1a64(std::string_view data) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : data) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
+// A word-at-a-time 64-bit checksum: detects truncation and corruption, fast enough that
+// verifying a multi-megabyte cache costs next to nothing.
+uint64_t checksum(std::string_view data) {
+    uint64_t h = 0x6a09e667f3bcc908ULL ^ data.size();
+    size_t i = 0;
+    for (; i + 8 <= data.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, data.data() + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
+    for (; i < data.size(); ++i) {
+        h = (h ^ static_cast<unsigned char>(data[i])) * 0x100000001b3ULL;
+        h ^= h >> 31;
     }
     return h;
 }
@@ -30,7 +39,7 @@ public:
         u32(static_cast<uint32_t>(s.size()));
         m_out.append(s);
     }
-    void strings(const std::vector<std::string>& v) {
+    void strings(const std::vector<std::string_view>& v) {
         u32(static_cast<uint32_t>(v.size()));
         for (const auto& s : v) str(s);
     }
@@ -53,68 +62,68 @@ private:
     std::string m_out;
 };
 
+// Bounds-checked little-endian reads; after the first failure every read returns zero and
+// ok() is false.
 class Reader {
 public:
-    explicit Reader(util::ByteReader r) : m_r(r) {}
+    Reader(const char* data, size_t size) : m_p(data), m_end(data + size) {}
     bool ok() const { return m_ok; }
-    uint8_t u8() { return take<uint8_t>(m_r.u8(m_pos), 1); }
-    uint32_t u32() { return take<uint32_t>(m_r.u32(m_pos), 4); }
-    uint64_t u64() { return take<uint64_t>(m_r.u64(m_pos), 8); }
-    std::string str() {
+    const char* pos() const { return m_p; }
+    bool at_end() const { return m_p == m_end; }
+    uint8_t u8() { return read<uint8_t>(); }
+    uint32_t u32() { return read<uint32_t>(); }
+    uint64_t u64() { return read<uint64_t>(); }
+    std::string_view str() {
         uint32_t n = u32();
-        auto s = m_ok ? m_r.str(m_pos, n) : std::nullopt;
-        if (!s) {
-            m_ok = false;
-            return {};
-        }
-        m_pos += n;
-        return std::string(*s);
+        if (!m_ok || n > static_cast<size_t>(m_end - m_p)) return fail_sv();
+        std::string_view s(m_p, n);
+        m_p += n;
+        return s;
     }
     // A count that cannot exceed the bytes left (each element takes at least 4 bytes).
     uint32_t count() {
         uint32_t n = u32();
-        if (m_ok && n > (m_r.size() - m_pos) / 4) m_ok = false;
+        if (m_ok && n > static_cast<size_t>(m_end - m_p) / 4) m_ok = false;
         return m_ok ? n : 0;
     }
-    std::vector<std::string> strings() {
-        std::vector<std::string> v(count());
+    void strings(std::vector<std::string_view>& v) {
+        v.resize(count());
         for (auto& s : v) s = str();
-        return v;
     }
-    std::vector<SymbolRef> syms(bool with_weak) {
-        std::vector<SymbolRef> v(count());
+    void syms(std::vector<SymbolRef>& v, bool with_weak) {
+        v.resize(count());
         for (auto& s : v) {
             s.name = str();
             s.crc = u64();
             if (with_weak) s.weak = u8() != 0;
         }
-        return v;
     }
 
 private:
-    template <class T, class O> T take(O v, size_t n) {
-        if (!m_ok || !v) {
+    template <class T> T read() {
+        if (!m_ok || static_cast<size_t>(m_end - m_p) < sizeof(T)) {
             m_ok = false;
+            m_p = m_end;
             return 0;
         }
-        m_pos += n;
-        return static_cast<T>(*v);
+        T v;
+        std::memcpy(&v, m_p, sizeof(T));
+        m_p += sizeof(T);
+        return v;
     }
-    util::ByteReader m_r;
-    size_t m_pos = 0;
+    std::string_view fail_sv() {
+        m_ok = false;
+        m_p = m_end;
+        return {};
+    }
+    const char* m_p;
+    const char* m_end;
     bool m_ok = true;
 };
 
-} // namespace
-
-std::string RecordCache::serialize(const std::string& dirname,
-                                   const std::vector<const Candidate*>& files,
-                                   const std::vector<const ModuleRecord*>& records) {
-    Writer w;
-    w.out().append(k_magic, 8);
-    w.u32(k_cache_version);
-    w.u32(0);
-    w.str(dirname);
+void write_entries(Writer& w, const std::vector<const Candidate*>& files,
+                   const std::vector<const ModuleRecord*>& records) {
+    w.out().append("SEGM", 4);
     w.u32(static_cast<uint32_t>(files.size()));
     for (size_t i = 0; i < files.size(); ++i) {
         const Candidate& c = *files[i];
@@ -133,7 +142,30 @@ std::string RecordCache::serialize(const std::string& dirname,
         w.strings(r.softdeps);
         w.strings(r.weakdeps);
     }
-    w.u64(fnv1a64(w.out()));
+}
+
+} // namespace
+
+std::string RecordCache::serialize(const std::string& dirname,
+                                   const std::vector<const Candidate*>& files,
+                                   const std::vector<const ModuleRecord*>& records) {
+    Writer w;
+    w.out().append(k_magic, 8);
+    w.u32(k_cache_version);
+    w.u32(0);
+    w.str(dirname);
+    w.u64(checksum(w.out()));
+    size_t start = w.out().size();
+    write_entries(w, files, records);
+    w.u64(checksum(std::string_view(w.out()).substr(start)));
+    return std::move(w.out());
+}
+
+std::string RecordCache::serialize_segment(const std::vector<const Candidate*>& files,
+                                           const std::vector<const ModuleRecord*>& records) {
+    Writer w;
+    write_entries(w, files, records);
+    w.u64(checksum(w.out()));
     return std::move(w.out());
 }
 
@@ -144,51 +176,55 @@ RecordCache RecordCache::load(const std::string& path, const std::string& dirnam
         if (bytes.error().kind != util::ErrorKind::NotFound) why = bytes.error().describe();
         return cache;
     }
-    std::string_view data(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-    if (data.size() < 8 + 8 + 8 || std::memcmp(data.data(), k_magic, 8) != 0) {
-        why = "not a modkit depmod cache";
-        return cache;
-    }
-    uint64_t stored;
-    std::memcpy(&stored, data.data() + data.size() - 8, 8);
-    std::string_view body = data.substr(0, data.size() - 8);
-    if (fnv1a64(body) != stored) {
-        why = "checksum mismatch (truncated or corrupt)";
-        return cache;
-    }
-    Reader rd{util::ByteReader(body.substr(8))}; // after the magic
-
-    if (rd.u32() != k_cache_version) {
-        why = "unknown cache version";
-        return cache;
-    }
-    rd.u32();
-    if (rd.str() != dirname) {
-        why = "cache belongs to another module directory";
-        return cache;
-    }
-    uint32_t n = rd.count();
-    for (uint32_t i = 0; i < n && rd.ok(); ++i) {
-        Entry e;
-        e.identity.path = rd.str();
-        e.identity.size = rd.u64();
-        e.identity.inode = rd.u64();
-        e.identity.device = rd.u64();
-        e.identity.mtime_sec = static_cast<int64_t>(rd.u64());
-        e.identity.mtime_nsec = static_cast<int64_t>(rd.u64());
-        e.record.load_error = rd.str();
-        e.record.load_detail = rd.str();
-        e.record.exports = rd.syms(false);
-        e.record.imports = rd.syms(true);
-        e.record.aliases = rd.strings();
-        e.record.softdeps = rd.strings();
-        e.record.weakdeps = rd.strings();
-        std::string key = e.identity.path;
-        cache.m_entries.emplace(std::move(key), std::move(e));
-    }
-    if (!rd.ok()) {
-        why = "malformed cache";
+    cache.m_data = std::move(*bytes);
+    const char* base = reinterpret_cast<const char*>(cache.m_data.data());
+    Reader rd(base, cache.m_data.size());
+    auto invalid = [&](const char* reason) {
+        why = reason;
         cache.m_entries.clear();
+        cache.m_stored = 0;
+        return std::move(cache);
+    };
+    if (cache.m_data.size() < 8 || std::memcmp(base, k_magic, 8) != 0)
+        return invalid("not a modkit depmod cache");
+    rd.u64(); // magic
+    if (rd.u32() != k_cache_version) return invalid("unknown cache version");
+    rd.u32();
+    std::string_view owner = rd.str();
+    size_t header_len = static_cast<size_t>(rd.pos() - base);
+    uint64_t header_sum = rd.u64();
+    if (!rd.ok() || checksum(std::string_view(base, header_len)) != header_sum)
+        return invalid("checksum mismatch (truncated or corrupt)");
+    if (owner != dirname) return invalid("cache belongs to another module directory");
+    while (!rd.at_end()) {
+        const char* seg_start = rd.pos();
+        if (rd.u32() != 0x4d474553) // "SEGM"
+            return invalid("malformed cache");
+        uint32_t n = rd.count();
+        for (uint32_t i = 0; i < n && rd.ok(); ++i) {
+            Entry e;
+            std::string_view key = rd.str();
+            e.identity.path = std::string(key);
+            e.identity.size = rd.u64();
+            e.identity.inode = rd.u64();
+            e.identity.device = rd.u64();
+            e.identity.mtime_sec = static_cast<int64_t>(rd.u64());
+            e.identity.mtime_nsec = static_cast<int64_t>(rd.u64());
+            e.record.load_error = std::string(rd.str());
+            e.record.load_detail = std::string(rd.str());
+            rd.syms(e.record.exports, false);
+            rd.syms(e.record.imports, true);
+            rd.strings(e.record.aliases);
+            rd.strings(e.record.softdeps);
+            rd.strings(e.record.weakdeps);
+            cache.m_entries.insert_or_assign(key, std::move(e));
+            ++cache.m_stored;
+        }
+        size_t seg_len = static_cast<size_t>(rd.pos() - seg_start);
+        uint64_t sum = rd.u64();
+        if (!rd.ok()) return invalid("checksum mismatch (truncated or corrupt)");
+        if (checksum(std::string_view(seg_start, seg_len)) != sum)
+            return invalid("checksum mismatch (truncated or corrupt)");
     }
     return cache;
 }

@@ -11,6 +11,7 @@
 #include "util/atomic_file.hpp"
 #include "util/mapped_file.hpp"
 #include "util/parallel.hpp"
+#include "util/timing.hpp"
 
 #include <cstring>
 #include <dirent.h>
@@ -108,6 +109,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
 
     // 1. The modules: the whole tree (with depmod.d) or the paths given.
     std::vector<Candidate> candidates;
+    std::optional<util::PhaseTimer> timer(std::in_place, "scan");
     if (opt.module_paths.empty()) {
         std::vector<std::string> paths = opt.config_paths;
         if (paths.empty()) paths = config::default_config_dirs(config::ConfigKind::Depmod);
@@ -149,6 +151,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     st.modules = candidates.size();
 
     // 2. Records: from the cache when the file is unchanged, otherwise read (in parallel).
+    timer.emplace("cache load");
     RecordCache cache;
     const std::string cache_path = outdir + "/" + k_cache_name;
     if (opt.use_cache) {
@@ -164,6 +167,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
         if (opt.use_cache) records[i] = cache.find(candidates[i]);
         if (records[i] == nullptr) to_read.push_back(i);
     }
+    timer.emplace("read modules");
     util::MemoryBudget budget(64u << 20);
     unsigned jobs = opt.jobs != 0 ? opt.jobs : util::default_jobs();
     std::vector<ModuleRecord> fresh = util::parallel_map(to_read.size(), jobs, [&](size_t k) {
@@ -174,6 +178,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     st.from_cache = candidates.size() - to_read.size();
 
     // 3. The graph.
+    timer.emplace("graph");
     std::vector<const Candidate*> files;
     files.reserve(candidates.size());
     for (const auto& c : candidates) files.push_back(&c);
@@ -187,7 +192,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     // 4. The files.
     if (opt.dry_run) {
         RenderResult r = render_outputs(graph, BuiltinInputs{std::string(), std::string(), dirname},
-                                        opt.warn_dups);
+                                        opt.warn_dups, jobs);
         for (const auto& d : r.messages) sink.message(d);
         if (r.fatal) {
             say(sink, LogLevel::Fatal, *r.fatal);
@@ -197,14 +202,16 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
             if (!f.binary) sink.out(f.content);
         return 0;
     }
+    timer.emplace("render");
     BuiltinInputs builtin{read_optional(dirname + "/modules.builtin"),
                           read_optional(dirname + "/modules.builtin.modinfo"), dirname};
-    RenderResult r = render_outputs(graph, builtin, opt.warn_dups);
+    RenderResult r = render_outputs(graph, builtin, opt.warn_dups, jobs);
     for (const auto& d : r.messages) sink.message(d);
     if (r.fatal) {
         say(sink, LogLevel::Fatal, *r.fatal);
         return 1;
     }
+    timer.emplace("publish");
     auto lock = DirectoryLock::acquire(outdir);
     if (!lock) {
         say(sink, LogLevel::Fatal, "could not open directory " + outdir + ": " +
@@ -217,9 +224,26 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
         say(sink, LogLevel::Fatal, p.error().describe());
         return 1;
     }
-    if (opt.use_cache) {
-        auto data = RecordCache::serialize(dirname, files, records);
-        if (auto w = util::write_file_atomic(cache_path, data, 0644); !w)
+    timer.emplace("cache write");
+    // The cache: untouched when every record came from it; a small appended segment when a
+    // few modules were read; rewritten whole when it is new or mostly stale.
+    if (opt.use_cache && st.read > 0) {
+        util::Expected<void> w;
+        bool append = cache.stored_entries() > 0 &&
+                      cache.stored_entries() + st.read <= 2 * candidates.size();
+        if (append) {
+            std::vector<const Candidate*> fresh_files;
+            std::vector<const ModuleRecord*> fresh_records;
+            for (size_t k = 0; k < to_read.size(); ++k) {
+                fresh_files.push_back(&candidates[to_read[k]]);
+                fresh_records.push_back(&fresh[k]);
+            }
+            w = util::append_file(cache_path, RecordCache::serialize_segment(fresh_files, fresh_records));
+        } else {
+            w = util::write_file_atomic(cache_path, RecordCache::serialize(dirname, files, records),
+                                        0644, util::AtomicFile::Sync::No);
+        }
+        if (!w)
             say(sink, LogLevel::Warning, "could not write " + cache_path + ": " +
                                              std::strerror(w.error().sys_errno));
     }

@@ -193,12 +193,12 @@ bool DepGraph::resolve(const GraphOptions& opt) {
             const GraphSymbol* sym = find_symbol(imp.name, opt.symbol_prefix);
             if (sym == nullptr) {
                 if (opt.print_unknown && !imp.weak)
-                    message(LogLevel::Warning, m.file->path + " needs unknown symbol " + imp.name);
+                    message(LogLevel::Warning, m.file->path + " needs unknown symbol " + std::string(imp.name));
                 continue;
             }
             if (opt.check_symvers && sym->crc != imp.crc && !imp.weak && opt.print_unknown)
                 message(LogLevel::Warning,
-                        m.file->path + " disagrees about version of symbol " + imp.name);
+                        m.file->path + " disagrees about version of symbol " + std::string(imp.name));
             if (sym->owner < 0) continue;
             auto owner = static_cast<uint32_t>(sym->owner);
             if (std::find(m.deps.begin(), m.deps.end(), owner) != m.deps.end()) continue;

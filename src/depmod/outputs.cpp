@@ -3,6 +3,7 @@
 
 #include "index/writer.hpp"
 #include "module/names.hpp"
+#include "util/parallel.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -19,17 +20,27 @@ public:
     Renderer(const DepGraph& g, const BuiltinInputs& b, bool warn_dups, RenderResult& out)
         : m_g(g), m_b(b), m_warn_dups(warn_dups), m_out(out) {}
 
-    void run() {
-        dep_files();
-        alias_files();
-        list_file("modules.softdep", "# Soft dependencies extracted from modules themselves.\n",
-                  "softdep", &ModuleRecord::softdeps);
-        list_file("modules.weakdep", "# Weak dependencies extracted from modules themselves.\n",
-                  "weakdep", &ModuleRecord::weakdeps);
-        symbol_files();
-        builtin_file();
-        builtin_alias_file();
-        devname_file();
+    // The parts of the output, in kmod's file order. Each renders into its own result, so
+    // they can run on separate threads and still be joined in a fixed order.
+    static constexpr size_t k_parts = 6;
+    void run_part(size_t part) {
+        switch (part) {
+        case 0: dep_files(); break;
+        case 1: alias_files(); break;
+        case 2:
+            list_file("modules.softdep", "# Soft dependencies extracted from modules themselves.\n",
+                      "softdep", &ModuleRecord::softdeps);
+            list_file("modules.weakdep", "# Weak dependencies extracted from modules themselves.\n",
+                      "weakdep", &ModuleRecord::weakdeps);
+            break;
+        case 3: symbol_files(); break;
+        case 4:
+            builtin_file();
+            builtin_alias_file();
+            break;
+        case 5: devname_file(); break;
+        default: break;
+        }
     }
 
 private:
@@ -43,7 +54,7 @@ private:
                 uint32_t priority, const char* what = nullptr) {
         if (m_out.fatal) return;
         bool duplicate = false;
-        if (idx.insert(key, value, priority, &duplicate)) {
+        if (idx.insert(key, value, priority, m_warn_dups && what != nullptr ? &duplicate : nullptr)) {
             if (duplicate && m_warn_dups && what != nullptr) {
                 std::string text = std::string("duplicate module ") + what + ":\n";
                 if (std::string_view(what) == "deps")
@@ -106,12 +117,11 @@ private:
                 text += ' ';
                 text += m.name();
                 text += '\n';
-                auto normalized = module::alias_normalize(alias);
-                if (!normalized) {
-                    message(LogLevel::Warning, "Unmatched bracket in " + alias);
+                if (!module::alias_normalize_into(alias, m_scratch)) {
+                    message(LogLevel::Warning, "Unmatched bracket in " + std::string(alias));
                     continue;
                 }
-                insert(idx, *normalized, m.name(), m.idx, "alias");
+                insert(idx, m_scratch, m.name(), m.idx, "alias");
             }
         }
         add("modules.alias", std::move(text), false);
@@ -119,7 +129,7 @@ private:
     }
 
     void list_file(const char* name, const char* header, const char* keyword,
-                   std::vector<std::string> ModuleRecord::*field) {
+                   std::vector<std::string_view> ModuleRecord::*field) {
         std::string text = header;
         for (const GraphModule& m : m_g.modules())
             for (const auto& value : m.record->*field) {
@@ -232,15 +242,20 @@ private:
             std::optional<std::string_view> devname;
             char type = '\0';
             unsigned major = 0, minor = 0;
-            for (const auto& alias : m.record->aliases) {
+            for (std::string_view alias : m.record->aliases) {
                 unsigned maj, min;
+                // sscanf needs a terminated string; only aliases with the right prefix can match.
+                auto scan = [&](const char* fmt, std::string_view prefix) {
+                    return alias.starts_with(prefix) &&
+                           std::sscanf(std::string(alias).c_str(), fmt, &maj, &min) == 2;
+                };
                 if (alias.starts_with("devname:"))
-                    devname = std::string_view(alias).substr(8);
-                else if (std::sscanf(alias.c_str(), "char-major-%u-%u", &maj, &min) == 2) {
+                    devname = alias.substr(8);
+                else if (scan("char-major-%u-%u", "char-major-")) {
                     type = 'c';
                     major = maj;
                     minor = min;
-                } else if (std::sscanf(alias.c_str(), "block-major-%u-%u", &maj, &min) == 2) {
+                } else if (scan("block-major-%u-%u", "block-major-")) {
                     type = 'b';
                     major = maj;
                     minor = min;
@@ -265,6 +280,7 @@ private:
         add("modules.devname", std::move(text), false);
     }
 
+    std::string m_scratch; // reused for normalised aliases
     const DepGraph& m_g;
     const BuiltinInputs& m_b;
     bool m_warn_dups;
@@ -273,9 +289,20 @@ private:
 
 } // namespace
 
-RenderResult render_outputs(const DepGraph& graph, const BuiltinInputs& builtin, bool warn_dups) {
+RenderResult render_outputs(const DepGraph& graph, const BuiltinInputs& builtin, bool warn_dups,
+                            unsigned jobs) {
+    std::vector<RenderResult> parts = util::parallel_map(
+        Renderer::k_parts, jobs, [&](size_t part) {
+            RenderResult r;
+            Renderer(graph, builtin, warn_dups, r).run_part(part);
+            return r;
+        });
     RenderResult out;
-    Renderer(graph, builtin, warn_dups, out).run();
+    for (auto& p : parts) {
+        for (auto& f : p.files) out.files.push_back(std::move(f));
+        for (auto& m : p.messages) out.messages.push_back(std::move(m));
+        if (p.fatal && !out.fatal) out.fatal = std::move(p.fatal);
+    }
     return out;
 }
 

@@ -31,6 +31,8 @@ struct RenderResult {
     std::optional<std::string> fatal;
 };
 
-RenderResult render_outputs(const DepGraph& graph, const BuiltinInputs& builtin, bool warn_dups);
+// Renders on up to `jobs` threads; the result is the same for any thread count.
+RenderResult render_outputs(const DepGraph& graph, const BuiltinInputs& builtin, bool warn_dups,
+                            unsigned jobs = 1);
 
 } // namespace modkit::depmod

@@ -87,8 +87,18 @@ util::Expected<void> publish_files(const std::string& dir, const std::vector<Out
         auto tmp = util::AtomicFile::create(dir + "/" + f.name, 0644);
         if (!tmp) return std::unexpected(tmp.error());
         if (auto r = tmp->write(f.content); !r) return r;
-        if (auto r = tmp->finish(); !r) return r;
+        if (auto r = tmp->finish(util::AtomicFile::Sync::No); !r) return r;
         temps.push_back(std::move(*tmp));
+    }
+    // One syncfs makes every temporary file durable (one journal commit instead of one per
+    // file).
+    {
+        int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return util::fail_errno(errno, dir, "could not open directory");
+        int rc = syncfs(fd);
+        int err = errno;
+        ::close(fd);
+        if (rc < 0) return util::fail_errno(err, dir, "could not sync");
     }
     std::string journal;
     for (size_t i = 0; i < files.size(); ++i) {
@@ -103,9 +113,10 @@ util::Expected<void> publish_files(const std::string& dir, const std::vector<Out
     for (auto& t : temps)
         if (auto r = t.commit(); !r) return r;
     if (auto r = sync_dir(dir); !r) return r;
+    // A journal that survives a crash here only names renames already done: harmless.
     if (::unlink((dir + "/" + k_journal_name).c_str()) < 0)
         return util::fail_errno(errno, dir + "/" + k_journal_name, "could not remove");
-    return sync_dir(dir);
+    return {};
 }
 
 } // namespace modkit::depmod

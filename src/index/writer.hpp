@@ -1,13 +1,20 @@
-// Builds a kmod index trie in memory and serialises it in kmod 34's pre-order layout (or the
-// kmod <= 33 post-order layout, for tests). See index/format.hpp for the format; insertion
-// order and value order reproduce depmod's bytes exactly.
+// Builds a kmod index in memory and serialises it in kmod 34's pre-order layout (or the
+// kmod <= 33 post-order layout, for tests). See index/format.hpp for the format.
+//
+// depmod inserts keys one by one into a Patricia trie; the trie it ends up with is the
+// canonical one for the key set, so modkit builds the same trie in one pass over the sorted
+// keys instead. Only the order of values under one key depends on insertion order, and that
+// is reproduced exactly (ascending priority, ties last-inserted first). Keys and values are
+// copied into an arena; nodes refer to them by view.
 #pragma once
 
-#include "util/error.hpp"
+#include "util/string_arena.hpp"
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace modkit::index {
@@ -16,30 +23,25 @@ enum class Layout { PreOrder, PostOrder };
 
 class IndexBuilder {
 public:
-    IndexBuilder();
     // Adds (key, value) with `priority`. Keys and values must be 7-bit ASCII without NUL;
-    // returns false (and adds nothing) otherwise. Duplicates are kept, as depmod keeps them;
-    // `duplicate`, if given, tells whether the key already held this value.
+    // returns false (and adds nothing) otherwise. Duplicates are kept, as depmod keeps them.
+    // `duplicate`, if given, tells whether the key already held this value (costs a lookup;
+    // depmod asks only for -w).
     bool insert(std::string_view key, std::string_view value, uint32_t priority,
                 bool* duplicate = nullptr);
     // The serialised index.
     std::string serialize(Layout layout = Layout::PreOrder) const;
-    size_t node_count() const { return m_nodes.size(); }
+    size_t size() const { return m_entries.size(); }
 
 private:
-    struct Value {
+    struct Entry {
+        std::string_view key;
+        std::string_view value;
         uint32_t priority;
-        std::string text;
     };
-    struct Node {
-        std::string prefix;
-        std::vector<Value> values;
-        std::vector<std::pair<uint8_t, uint32_t>> children; // (byte, node index), sorted by byte
-    };
-    uint32_t child_of(const Node& n, uint8_t ch) const;
-    static bool add_value(std::vector<Value>& values, uint32_t priority, std::string_view text);
-
-    std::vector<Node> m_nodes; // m_nodes[0] is the root
+    util::StringArena m_strings;
+    std::vector<Entry> m_entries; // insertion order
+    std::set<std::pair<std::string_view, std::string_view>> m_seen; // only for `duplicate`
 };
 
 } // namespace modkit::index

@@ -5,18 +5,27 @@
 
 namespace modkit::module {
 
-std::optional<std::string> alias_normalize(std::string_view alias) {
-    std::string out;
-    out.reserve(alias.size());
+bool alias_normalize_into(std::string_view alias, std::string& out) {
+    out.clear();
+    if (auto nul = alias.find('\0'); nul != std::string_view::npos) alias = alias.substr(0, nul);
+    // Most aliases have no brackets: one pass turning '-' into '_'.
+    out.resize(alias.size());
+    bool brackets = false;
     for (size_t i = 0; i < alias.size(); ++i) {
         char c = alias[i];
-        if (c == '\0') break;
+        brackets |= c == '[' || c == ']';
+        out[i] = c == '-' ? '_' : c;
+    }
+    if (!brackets) return true;
+    out.clear();
+    for (size_t i = 0; i < alias.size(); ++i) {
+        char c = alias[i];
         switch (c) {
         case '-': out += '_'; break;
-        case ']': return std::nullopt;
+        case ']': return false;
         case '[': {
             size_t close = alias.find(']', i);
-            if (close == std::string_view::npos) return std::nullopt;
+            if (close == std::string_view::npos) return false;
             out.append(alias.substr(i, close - i + 1));
             i = close;
             break;
@@ -24,6 +33,12 @@ std::optional<std::string> alias_normalize(std::string_view alias) {
         default: out += c;
         }
     }
+    return true;
+}
+
+std::optional<std::string> alias_normalize(std::string_view alias) {
+    std::string out;
+    if (!alias_normalize_into(alias, out)) return std::nullopt;
     return out;
 }
 

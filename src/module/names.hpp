@@ -10,6 +10,8 @@ namespace modkit::module {
 
 // kmod's alias_normalize(): '-' -> '_' outside [...]; nullopt on an unbalanced ']' or '['.
 std::optional<std::string> alias_normalize(std::string_view alias);
+// The same into a reused buffer (no allocation once it has grown); false on bad brackets.
+bool alias_normalize_into(std::string_view alias, std::string& out);
 // kmod's underscores(): the same rule, used on config-file names; false on bad brackets.
 bool underscores(std::string& s);
 // kmod's modname_normalize(): '-' -> '_', cut at the first '.'.

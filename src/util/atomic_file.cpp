@@ -68,11 +68,11 @@ Expected<void> AtomicFile::write(std::string_view data) {
     return {};
 }
 
-Expected<void> AtomicFile::finish() {
+Expected<void> AtomicFile::finish(Sync sync) {
     if (m_finished) return {};
     if (m_fd < 0) return fail(ErrorKind::Invalid, EBADF, m_target, "file is not open");
     if (auto r = flush(); !r) return r;
-    if (fsync(m_fd) < 0) return fail_errno(errno, m_temp, "could not sync");
+    if (sync == Sync::Yes && fsync(m_fd) < 0) return fail_errno(errno, m_temp, "could not sync");
     m_finished = true;
     return {};
 }
@@ -103,11 +103,31 @@ void AtomicFile::discard() {
     m_buffer.clear();
 }
 
-Expected<void> write_file_atomic(const std::string& target, std::string_view data, mode_t mode) {
+Expected<void> write_file_atomic(const std::string& target, std::string_view data, mode_t mode,
+                                 AtomicFile::Sync sync) {
     auto file = AtomicFile::create(target, mode);
     if (!file) return std::unexpected(file.error());
     if (auto r = file->write(data); !r) return r;
+    if (auto r = file->finish(sync); !r) return r;
     return file->commit();
+}
+
+Expected<void> append_file(const std::string& path, std::string_view data) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) return fail_errno(errno, path, "could not open");
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int err = n < 0 ? errno : EIO;
+            ::close(fd);
+            return fail_errno(err, path, "could not write");
+        }
+        done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    return {};
 }
 
 } // namespace modkit::util

@@ -24,8 +24,11 @@ public:
     static Expected<AtomicFile> create(const std::string& target, mode_t mode = 0644);
 
     Expected<void> write(std::string_view data);
-    // Flushes buffered data and fsyncs, but does not rename yet (first phase of a commit).
-    Expected<void> finish();
+    // Flushes buffered data and (with Sync::Yes) fsyncs, but does not rename yet: the first
+    // phase of a commit. Without a sync here, the caller makes the data durable some other
+    // way (one syncfs for many files) or does not need it to be (a cache).
+    enum class Sync { Yes, No };
+    Expected<void> finish(Sync sync = Sync::Yes);
     // Renames the temporary file over the target; calls finish() if needed.
     Expected<void> commit();
     // Removes the temporary file without touching the target.
@@ -44,8 +47,10 @@ private:
     std::string m_buffer;
 };
 
-// Writes a whole file atomically.
+// Writes a whole file atomically (durably unless sync is No).
 Expected<void> write_file_atomic(const std::string& target, std::string_view data,
-                                 mode_t mode = 0644);
+                                 mode_t mode = 0644, AtomicFile::Sync sync = AtomicFile::Sync::Yes);
+// Appends to an existing file (no sync). Fails with ENOENT if it does not exist.
+Expected<void> append_file(const std::string& path, std::string_view data);
 
 } // namespace modkit::util

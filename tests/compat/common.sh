@@ -13,6 +13,8 @@ KVER=$(basename "$(readlink -f "$CACHE")")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-compat.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 FAILURES=0
+# The reference index writer: a test oracle, never used at runtime (see tests/oracle).
+IDXWRITE=$ROOT/tests/oracle/idxwrite.py
 
 skip() { echo "SKIP: $*"; exit 125; }
 note() { echo "  $*"; }
@@ -101,5 +103,78 @@ finish() {
   if [ "$FAILURES" -ne 0 ]; then
     echo "$FAILURES comparison(s) failed"
     exit 1
+  fi
+}
+
+# depmod's generated files (inputs like modules.order and modules.builtin are not listed).
+DEPMOD_TEXT="modules.dep modules.alias modules.softdep modules.symbols modules.devname"
+DEPMOD_BIN="modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin modules.builtin.alias.bin"
+
+# Moves depmod's outputs from module dir $1 into $2 (a fresh directory).
+take_outputs() {
+  mkdir -p "$2"
+  for f in $DEPMOD_TEXT $DEPMOD_BIN modules.weakdep modules.modkit.cache; do
+    [ -e "$1/$f" ] && mv "$1/$f" "$2/"
+  done
+  return 0
+}
+
+# Compares kmod's outputs (dir $1) with modkit's (dir $2): text files byte for byte, and
+# modkit's .bin files with the reference writer's pre-order layout built from kmod's text
+# files (module dir $3 supplies modules.builtin*).
+compare_outputs() { # LABEL KMOD_OUT MODKIT_OUT MODULE_DIR
+  local label=$1 k=$2 m=$3 md=$4 bad=""
+  for f in $DEPMOD_TEXT; do
+    cmp -s "$k/$f" "$m/$f" || bad+=" $f"
+  done
+  local ref=$WORK/ref.$$; rm -rf "$ref"; mkdir -p "$ref"
+  cp "$k"/modules.dep "$k"/modules.alias "$k"/modules.symbols "$ref/"
+  for f in modules.builtin modules.builtin.modinfo; do
+    if [ -e "$md/$f" ]; then cp "$md/$f" "$ref/"; else : >"$ref/$f"; fi
+  done
+  mkdir -p "$ref/out"
+  python3 "$IDXWRITE" "$ref" "$ref/out" pre
+  for f in $DEPMOD_BIN; do
+    if [ -e "$md/$f.absent-in-kmod" ]; then continue; fi
+    if [ -s "$k/$f" ]; then cmp -s "$ref/out/$f" "$m/$f" || bad+=" $f"
+    else cmp -s "$k/$f" "$m/$f" || bad+=" $f(empty)"; fi
+  done
+  if [ -n "$bad" ]; then
+    echo "FAIL: $label: differs:$bad"
+    for f in $DEPMOD_TEXT; do diff "$k/$f" "$m/$f" 2>/dev/null | head -5 | sed 's/^/    /' || true; done
+    FAILURES=$((FAILURES + 1))
+  else
+    note "ok: $label (outputs identical)"
+  fi
+}
+
+# Runs kmod's depmod and then modkit's on the same tree (same readdir order), comparing
+# stdout/stderr/exit and every output. Extra arguments go to both.
+# usage: depmod_pair LABEL ROOT KVER [ARGS...]
+depmod_pair() {
+  local label=$1 root=$2 kver=$3; shift 3
+  local md=$root/lib/modules/$kver d=$WORK/pair; rm -rf "$d"; mkdir -p "$d"
+  local krc=0 mrc=0
+  (exec -a depmod /sbin/depmod -b "$root" "$@" "$kver") >"$d/k.out" 2>"$d/k.err" || krc=$?
+  take_outputs "$md" "$d/k"
+  (exec -a depmod "$MODKIT" -b "$root" --no-cache "$@" "$kver") >"$d/m.out" 2>"$d/m.err" || mrc=$?
+  take_outputs "$md" "$d/m"
+  # kmod 33+ writes modules.weakdep (and -n prints it); kmod 30 does not (docs/compat.md).
+  sed -i '/^# Weak dependencies extracted from modules themselves\.$/d; /^weakdep /d' "$d/m.out"
+  normalise_stderr <"$d/k.err" >"$d/k.errn"; normalise_stderr <"$d/m.err" >"$d/m.errn"
+  local bad=""
+  cmp -s "$d/k.out" "$d/m.out" || bad+=" stdout"
+  cmp -s "$d/k.errn" "$d/m.errn" || bad+=" stderr"
+  [ "$krc" = "$mrc" ] || bad+=" exit($krc vs $mrc)"
+  if [ -n "$bad" ]; then
+    echo "FAIL: $label:$bad"
+    diff "$d/k.out" "$d/m.out" | head -6 | sed 's/^/    /' || true
+    diff "$d/k.errn" "$d/m.errn" | head -6 | sed 's/^/    /' || true
+    FAILURES=$((FAILURES + 1))
+  fi
+  if [ "$krc" = 0 ] && [ -e "$d/k/modules.dep" ]; then compare_outputs "$label" "$d/k" "$d/m" "$md"
+  elif [ -z "$bad" ]; then
+    if [ -n "$(ls "$d/m" 2>/dev/null)" ]; then echo "FAIL: $label: modkit wrote files after failing"; FAILURES=$((FAILURES + 1))
+    else note "ok: $label (same output and messages, nothing written)"; fi
   fi
 }
