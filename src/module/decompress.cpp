@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <lzma.h>
+#include <utility>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -150,9 +151,27 @@ util::Expected<util::Buffer> gzip_stream(const InputFn& input, uint64_t hint, co
     std::string error;
     const uint8_t* next = nullptr;
     size_t avail = 0;
+    uint8_t carry[2];                   // a member magic split across two input pieces
+    const uint8_t* held_next = nullptr; // the rest of the piece after `carry`
+    size_t held_avail = 0;
     for (;;) {
+        if (avail == 0 && held_avail != 0) {
+            next = held_next;
+            avail = std::exchange(held_avail, 0);
+        }
         if (avail == 0 && !eof) {
             if (!refill(input, next, avail, eof, error)) break;
+        }
+        if (done && avail == 1 && !eof) {
+            // One byte left in this piece: look at the first byte of the next one too.
+            carry[0] = next[0];
+            if (!refill(input, next, avail, eof, error)) break;
+            if (avail == 0) break; // a single trailing byte is garbage, ignored
+            carry[1] = next[0];
+            held_next = next + 1;
+            held_avail = avail - 1;
+            next = carry;
+            avail = 2;
         }
         if (done) {
             // Another gzip member after the first: decompress it too, like gzip -d.

@@ -240,6 +240,24 @@ TEST(Decompress, ConcatenatedMembersAndFramesAreAllDecoded) {
     }
 }
 
+TEST(Decompress, SecondGzipMemberIsFoundWhateverThePieceBoundaries) {
+    // The magic of the next member may straddle two input pieces (ModuleFile::open reads
+    // 64 KiB at a time, so any boundary can happen).
+    auto a = payload(3000);
+    std::vector<uint8_t> b(2000, 'b');
+    std::vector<uint8_t> both = a;
+    both.insert(both.end(), b.begin(), b.end());
+    auto packed = test::gzip_compress(a);
+    const size_t first_member = packed.size();
+    auto second = test::gzip_compress(b);
+    packed.insert(packed.end(), second.begin(), second.end());
+    for (size_t piece : {size_t{1}, size_t{2}, size_t{3}, first_member + 1, first_member - 1}) {
+        auto out = decompress_stream(pieces(packed, piece), Compression::Gzip, 0, "m.ko");
+        ASSERT_TRUE(out) << out.error().describe();
+        EXPECT_TRUE(same(*out, both)) << "piece " << piece << ": " << out->size() << " bytes";
+    }
+}
+
 TEST(Decompress, GzipIgnoresTrailingGarbage) {
     auto plain = payload(1000);
     auto packed = test::gzip_compress(plain);
