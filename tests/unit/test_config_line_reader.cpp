@@ -14,7 +14,8 @@ std::vector<std::pair<std::string, unsigned>> read_all(std::string_view data) {
     std::vector<std::pair<std::string, unsigned>> out;
     LineReader reader(data);
     LogicalLine line;
-    while (reader.next(line)) out.emplace_back(line.text, line.line);
+    while (reader.next(line))
+        out.emplace_back(line.text, line.line);
     return out;
 }
 
