@@ -144,7 +144,7 @@ std::optional<KernelSymbols> read_kernel_symbols(const GraphOptions& opt,
             uint64_t crc = std::strtoull(ver.c_str(), &end, 16);
             if (*end != '\0') {
                 say(LogLevel::Error, path + ":" + std::to_string(line_no) +
-                                         " Invalid symbol version " + ver + ": Success");
+                                         " Invalid symbol version " + ver + ": " + std::strerror(EINVAL));
                 continue;
             }
             out.entries.push_back({out.names.emplace_back(fields[1]), crc});
@@ -239,6 +239,41 @@ bool DepGraph::topological_sort() {
     return false;
 }
 
+namespace {
+
+// kmod keeps the candidate roots in a circular list and, when it removes one module from it,
+// continues from the element after the removed one (kmod_list_remove_data returns that node
+// and depmod stores it as the new head). The order cycles are reported in depends on this.
+class RootRing {
+public:
+    void push(uint32_t m) { m_ring.push_back(m); }
+    bool empty() const { return m_ring.empty(); }
+    uint32_t pop_head() {
+        uint32_t m = m_ring[m_head];
+        erase_at(m_head);
+        return m;
+    }
+    void remove(uint32_t m) {
+        for (size_t k = 0; k < m_ring.size(); ++k) {
+            size_t at = (m_head + k) % m_ring.size();
+            if (m_ring[at] == m) {
+                erase_at(at);
+                return;
+            }
+        }
+    }
+
+private:
+    void erase_at(size_t at) {
+        m_ring.erase(m_ring.begin() + static_cast<long>(at));
+        m_head = m_ring.empty() ? 0 : at % m_ring.size(); // the removed element's successor
+    }
+    std::vector<uint32_t> m_ring;
+    size_t m_head = 0;
+};
+
+} // namespace
+
 // kmod's depmod_report_cycles, step for step (including its report of a branch reached twice
 // as "Cycle detected: X"), plus one guard: a module already on the current path is not
 // expanded again, where kmod would loop until its stack overflowed.
@@ -247,18 +282,14 @@ void DepGraph::report_cycles() {
         uint32_t mod;
         int32_t parent; // index into `vertices`, -1 for the root
     };
-    std::deque<uint32_t> roots;
+    RootRing roots;
     for (uint32_t i = 0; i < m_modules.size(); ++i)
-        if (m_modules[i].users > 0) roots.push_back(i);
+        if (m_modules[i].users > 0) roots.push(i);
     std::vector<bool> visited(m_modules.size(), false);
     std::vector<std::string_view> loop_set; // names in cycles, unique
-    auto remove_root = [&](uint32_t mod) {
-        auto it = std::find(roots.begin(), roots.end(), mod);
-        if (it != roots.end()) roots.erase(it);
-    };
+    auto remove_root = [&](uint32_t mod) { roots.remove(mod); };
     while (!roots.empty()) {
-        uint32_t root = roots.front();
-        roots.pop_front();
+        uint32_t root = roots.pop_head();
         std::vector<Vertex> vertices{{root, -1}};
         std::vector<int32_t> stack{0};
         while (!stack.empty()) {
