@@ -13,6 +13,7 @@
 #include "util/parallel.hpp"
 #include "util/timing.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -176,6 +177,8 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     for (size_t k = 0; k < to_read.size(); ++k) records[to_read[k]] = &fresh[k];
     st.read = to_read.size();
     st.from_cache = candidates.size() - to_read.size();
+    if (util::PhaseTimer::enabled())
+        std::fprintf(stderr, "timing: %zu modules read, %zu from cache\n", st.read, st.from_cache);
 
     // 3. The graph.
     timer.emplace("graph");
@@ -212,6 +215,13 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
         return 1;
     }
     timer.emplace("publish");
+    // The output directory (only ever different from the module directory with -o) is
+    // created as needed, as kmod 31+ does.
+    if (auto made = util::make_directories(outdir, 0755); !made) {
+        say(sink, LogLevel::Fatal, "could not create directory " + outdir + ": " +
+                                       std::strerror(made.error().sys_errno));
+        return 1;
+    }
     auto lock = DirectoryLock::acquire(outdir);
     if (!lock) {
         say(sink, LogLevel::Fatal, "could not open directory " + outdir + ": " +

@@ -50,6 +50,8 @@ private:
 // Writes a whole file atomically (durably unless sync is No).
 Expected<void> write_file_atomic(const std::string& target, std::string_view data,
                                  mode_t mode = 0644, AtomicFile::Sync sync = AtomicFile::Sync::Yes);
+// mkdir -p: creates `path` and its missing parents with `mode`; fine if it exists.
+Expected<void> make_directories(const std::string& path, mode_t mode = 0755);
 // Appends to an existing file (no sync). Fails with ENOENT if it does not exist.
 Expected<void> append_file(const std::string& path, std::string_view data);
 
