@@ -230,7 +230,9 @@ uint64_t xz_size_from_index(uint64_t size, const std::function<std::optional<uti
                                footer.backward_size);
     if (!index_bytes) return 0;
     lzma_index* index = nullptr;
-    uint64_t memlimit = UINT64_MAX;
+    // A real module's index has a record per block (a few KiB); a damaged record count must
+    // not make liblzma allocate gigabytes (or, under ASan, abort) just to read a size hint.
+    uint64_t memlimit = uint64_t{16} << 20;
     size_t pos = 0;
     if (lzma_index_buffer_decode(&index, &memlimit, nullptr, index_bytes->data(), &pos,
                                  index_bytes->size()) != LZMA_OK)

@@ -49,8 +49,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return out;
     };
     auto streamed = module::decompress_stream(input, c, 0, "fuzz.ko");
-    if (whole.has_value() != streamed.has_value()) __builtin_trap();
-    if (whole &&
+    // libzstd checks a frame's declared content size in its single-pass path (whole input,
+    // output big enough) but not always when streaming (an empty last block skips it), so for
+    // zstd only the outputs of two successful decodes are compared.
+    if (whole.has_value() != streamed.has_value() && c != module::Compression::Zstd)
+        __builtin_trap();
+    if (whole && streamed &&
         (whole->size() != streamed->size() ||
          (whole->size() != 0 && std::memcmp(whole->data(), streamed->data(), whole->size()) != 0)))
         __builtin_trap();

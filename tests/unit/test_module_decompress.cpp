@@ -209,6 +209,22 @@ TEST(Decompress, ImplausibleGzipSizeIsNoHint) {
     EXPECT_EQ(decompressed_size_hint(Compression::Gzip, packed.size(), read_at), 0u);
 }
 
+TEST(Decompress, DamagedXzIndexDoesNotAllocateHugeMemory) {
+    // Found by fuzz_module: the index of this xz file claims ~10^17 records, and reading the
+    // size hint with no memory limit made liblzma ask malloc for 0xce60a0000000030 bytes (an
+    // abort under ASan). Now the hint is 0 and decoding fails normally.
+    const std::vector<uint8_t> bytes = {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x33, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0x93,
+                                        0x98, 0x67, 0x06, 0xeb, 0x30, 0x3e, 0x30, 0x0d, 0x8b, 0x02,
+                                        0x00, 0x00, 0x00, 0x00, 0x01, 0x59, 0x5a};
+    auto read_at = [&](uint64_t off, uint64_t len) -> std::optional<util::Buffer> {
+        if (off > bytes.size() || len > bytes.size() - off) return std::nullopt;
+        return util::Buffer(std::span(bytes).subspan(off, len));
+    };
+    EXPECT_EQ(decompressed_size_hint(Compression::Xz, bytes.size(), read_at), 0u);
+    expect_corrupt(decompress(bytes, Compression::Xz, "m.ko"), Compression::Xz);
+}
+
 TEST(Decompress, WrongSizeHintsStillDecompress) {
     // A gzip ISIZE that lies (too small or too large) only sizes the first buffer.
     auto plain = payload(100000);
