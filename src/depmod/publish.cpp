@@ -2,6 +2,7 @@
 #include "depmod/publish.hpp"
 
 #include "util/atomic_file.hpp"
+#include "util/fault.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
@@ -89,6 +90,7 @@ util::Expected<void> publish_files(const std::string& dir, const std::vector<Out
         if (auto r = tmp->write(f.content); !r) return r;
         if (auto r = tmp->finish(util::AtomicFile::Sync::No); !r) return r;
         temps.push_back(std::move(*tmp));
+        util::fault_point("depmod-write");
     }
     // One syncfs makes every temporary file durable (one journal commit instead of one per
     // file).
@@ -110,8 +112,10 @@ util::Expected<void> publish_files(const std::string& dir, const std::vector<Out
     if (auto r = util::write_file_atomic(dir + "/" + k_journal_name, journal, 0644); !r) return r;
     if (auto r = sync_dir(dir); !r) return r;
     // From here on the new set is decided: the journal lets a later run finish these renames.
-    for (auto& t : temps)
+    for (auto& t : temps) {
+        util::fault_point("depmod-rename");
         if (auto r = t.commit(); !r) return r;
+    }
     if (auto r = sync_dir(dir); !r) return r;
     // A journal that survives a crash here only names renames already done: harmless.
     if (::unlink((dir + "/" + k_journal_name).c_str()) < 0)

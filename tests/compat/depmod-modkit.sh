@@ -151,6 +151,28 @@ for i in $(seq 1 40); do
   [ -z "$(ls -a "$RD" | grep '^\.modules\.' || true)" ] || { echo "FAIL: kill $i: temporary files left after recovery"; FAILURES=$((FAILURES + 1)); }
   states=$((states + 1))
 done
-note "ok: $states kills checked ($mixed caught during the renames and recovered)"
+note "ok: $states random kills checked ($mixed caught during the renames and recovered)"
+
+# The rename window is microseconds wide, so also kill there on purpose (MODKIT_FAULT) after
+# each possible number of renames, and while the temporary files are being written.
+for point in depmod-write:1 depmod-write:6 depmod-write:11 depmod-rename:1 depmod-rename:4 depmod-rename:7 depmod-rename:11; do
+  for f in $files; do cp "$WORK/old/$f" "$RD/$f"; done
+  ( (MODKIT_FAULT=$point exec -a depmod "$MODKIT" -b "$R" --no-cache "$KVER") ) 2>/dev/null && { echo "FAIL: $point: not killed"; FAILURES=$((FAILURES + 1)); }
+  n_old=0 n_new=0
+  for f in $changing; do
+    if cmp -s "$RD/$f" "$WORK/old/$f"; then n_old=$((n_old + 1))
+    elif cmp -s "$RD/$f" "$WORK/new/$f"; then n_new=$((n_new + 1))
+    else echo "FAIL: $point: $f is neither old nor new"; FAILURES=$((FAILURES + 1)); fi
+  done
+  journal=no; [ -e "$RD/modules.modkit-commit" ] && journal=yes
+  case $point in
+    depmod-write:*) [ "$n_new" = 0 ] || { echo "FAIL: $point: files replaced before all were written"; FAILURES=$((FAILURES + 1)); } ;;
+    *) [ "$journal" = yes ] || { echo "FAIL: $point: no journal after a kill during the renames"; FAILURES=$((FAILURES + 1)); } ;;
+  esac
+  dm -b "$R" --no-cache "$KVER"
+  for f in $files; do cmp -s "$RD/$f" "$WORK/new/$f" || { echo "FAIL: $point: $f not recovered"; FAILURES=$((FAILURES + 1)); }; done
+  [ -z "$(ls -a "$RD" | grep -E '^\.modules\.|modkit-commit' || true)" ] || { echo "FAIL: $point: leftovers after recovery"; FAILURES=$((FAILURES + 1)); }
+  note "ok: killed at $point ($n_old old, $n_new new, journal $journal): recovered"
+done
 
 finish
