@@ -29,9 +29,9 @@ public:
     bool walk_root(const std::string& dir, bool missing_is_error) {
         int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
+            // Reported even for a missing external directory, which kmod then skips.
             int err = errno;
-            if (err != ENOENT || missing_is_error)
-                error("could not open directory " + dir + ": " + std::strerror(err));
+            error("could not open directory " + dir + ": " + std::strerror(err));
             return err == ENOENT && !missing_is_error;
         }
         std::string path = dir + "/";
@@ -171,7 +171,7 @@ ScanResult scan_tree(const std::string& dirname, const config::DepmodConfig& con
         out.failed = true;
         return out;
     }
-    // External directories: a missing one is skipped (kmod still logs the failed open).
+    // External directories: a missing one is reported and skipped.
     for (const std::string& ext : config.external_dirs()) walker.walk_root(ext, false);
     walker.add_found();
     return out;
