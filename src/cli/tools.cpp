@@ -14,7 +14,11 @@ namespace {
 
 constexpr Tool k_tools[] = {
     {"depmod", depmod_main, "generate modules.dep and the module index files"},
+    {"insmod", insmod_main, "insert a module file into the kernel"},
+    {"kmod", kmod_main, "kmod's own commands: help, list, static-nodes"},
+    {"lsmod", lsmod_main, "list the loaded modules"},
     {"modinfo", modinfo_main, "show information about a kernel module"},
+    {"rmmod", rmmod_main, "remove modules from the kernel"},
 };
 
 int usage(int rc) {

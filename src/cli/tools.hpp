@@ -30,5 +30,9 @@ int print_kmod_version();
 
 int modinfo_main(int argc, char** argv);
 int depmod_main(int argc, char** argv);
+int insmod_main(int argc, char** argv);
+int rmmod_main(int argc, char** argv);
+int lsmod_main(int argc, char** argv);
+int kmod_main(int argc, char** argv);
 
 } // namespace modkit::cli

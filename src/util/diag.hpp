@@ -19,6 +19,9 @@ public:
     static void set_level(LogLevel level);
     static LogLevel level();
     static bool enabled(LogLevel level);
+    // Sends log() messages to syslog(3) as "LEVEL: msg" at their priority, under the program
+    // name, instead of stderr (kmod's -s/--syslog). raw() still writes to stderr.
+    static void set_syslog(bool on);
 
     // "<prog>: <LEVEL>: msg" (a newline is added if msg lacks one).
     static void log(LogLevel level, std::string_view msg);

@@ -1,0 +1,159 @@
+// insmod: insert one module file, with kmod 34's options (--force-modversion,
+// --force-vermagic, -s, -v), messages (mod_strerror) and option joining (options_from_array).
+#include "cli/kernel_tools.hpp"
+#include "cli/tools.hpp"
+
+#include "kernel/insert.hpp"
+#include "module/names.hpp"
+#include "util/diag.hpp"
+#include "util/output.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <getopt.h>
+#include <string>
+#include <sys/stat.h>
+
+namespace modkit::cli {
+
+namespace {
+
+void help() {
+    util::Output::write("Usage:\n"
+                        "\t" +
+                        util::Diag::program() +
+                        " [options] filename [module options]\n"
+                        "Options:\n"
+                        "\t-f, --force              DANGEROUS: forces a module load, may cause\n"
+                        "\t                         data corruption and crash your machine.\n"
+                        "\t                         implies --force-modversion and\n"
+                        "\t                         --force-vermagic\n"
+                        "\t    --force-modversion   Ignore module's version\n"
+                        "\t    --force-vermagic     Ignore module's version magic\n"
+                        "\t-s, --syslog             print to syslog, not stderr\n"
+                        "\t-v, --verbose            enables more messages\n"
+                        "\t-V, --version            show version\n"
+                        "\t-h, --help               show this help\n");
+}
+
+// insmod's own wording for the errors a kernel gives most often.
+std::string mod_strerror(int err) {
+    switch (err) {
+    case ENOEXEC:
+        return "Invalid module format";
+    case ENOENT:
+        return "Unknown symbol in module";
+    case ESRCH:
+        return "Module has wrong symbol version";
+    case EINVAL:
+        return "Invalid parameters";
+    default:
+        return std::strerror(err);
+    }
+}
+
+// kmod 34's options_from_array(): arguments joined by spaces; a value containing a space that
+// is not already quoted is wrapped in double quotes after the '='.
+std::string options_from_array(char** args, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+        std::string_view arg = args[i];
+        if (!out.empty()) out += ' ';
+        size_t eq = arg.find('=');
+        bool quote = false;
+        if (eq != std::string_view::npos) {
+            std::string_view value = arg.substr(eq + 1);
+            bool quoted = !value.empty() && (value[0] == '"' || value[0] == '\'');
+            quote = !quoted && value.find(' ') != std::string_view::npos;
+        }
+        if (!quote) {
+            out += arg;
+        } else {
+            out += arg.substr(0, eq + 1);
+            out += '"';
+            out += arg.substr(eq + 1);
+            out += '"';
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+int insmod_run(int argc, char** argv, KernelToolEnv& env) {
+    static const option longopts[] = {
+        {"force", no_argument, nullptr, 'f'},        {"force-modversion", no_argument, nullptr, 2},
+        {"force-vermagic", no_argument, nullptr, 1}, {"syslog", no_argument, nullptr, 's'},
+        {"verbose", no_argument, nullptr, 'v'},      {"version", no_argument, nullptr, 'V'},
+        {"help", no_argument, nullptr, 'h'},         {nullptr, 0, nullptr, 0},
+    };
+    if (!env.continue_getopt) optind = 0;
+    unsigned flags = 0;
+    int verbose = 0;
+    bool use_syslog = false;
+    for (;;) {
+        int c = getopt_long(argc, argv, "fsvVh", longopts, nullptr);
+        if (c == -1) break;
+        switch (c) {
+        case 'f':
+            flags |= kernel::k_insert_force_modversion | kernel::k_insert_force_vermagic;
+            break;
+        case 2:
+            flags |= kernel::k_insert_force_modversion;
+            break;
+        case 1:
+            flags |= kernel::k_insert_force_vermagic;
+            break;
+        case 's':
+            use_syslog = true;
+            break;
+        case 'v':
+            ++verbose;
+            break;
+        case 'h':
+            help();
+            return 0;
+        case 'V':
+            return print_kmod_version();
+        default:
+            return 1;
+        }
+    }
+    util::Diag::set_syslog(use_syslog);
+    if (optind >= argc) {
+        util::Diag::error("missing filename.");
+        return 1;
+    }
+    const std::string filename = argv[optind];
+    if (filename == "-") {
+        util::Diag::error("this tool does not support loading from stdin!");
+        return 1;
+    }
+    const std::string opts = options_from_array(argv + optind + 1, argc - optind - 1);
+    util::Diag::set_level(verbosity_level(verbose));
+
+    // kmod_module_new_from_path: the file must exist and have a module name.
+    const std::string abspath = kernel::absolute_path(filename);
+    struct stat st {};
+    int err = ::stat(abspath.c_str(), &st) < 0 ? errno : 0;
+    if (err == 0 && module::path_to_modname(filename).empty()) err = ENOENT;
+    if (err != 0) {
+        util::Diag::error("could not load module " + filename + ": " + std::strerror(err));
+        return 1;
+    }
+
+    int r = kernel::insert_module(env.sys, abspath, opts, flags);
+    if (r < 0) {
+        util::Diag::info("Failed to insert module '" + abspath + "': " + std::strerror(-r));
+        util::Diag::error("could not insert module " + filename + ": " + mod_strerror(-r));
+        return 1;
+    }
+    return 0;
+}
+
+int insmod_main(int argc, char** argv) {
+    KernelToolEnv env{kernel::real_system()};
+    return insmod_run(argc, argv, env);
+}
+
+} // namespace modkit::cli
