@@ -18,6 +18,7 @@ constexpr Tool k_tools[] = {
     {"kmod", kmod_main, "kmod's own commands: help, list, static-nodes"},
     {"lsmod", lsmod_main, "list the loaded modules"},
     {"modinfo", modinfo_main, "show information about a kernel module"},
+    {"modprobe", modprobe_main, "add or remove modules, with their dependencies"},
     {"rmmod", rmmod_main, "remove modules from the kernel"},
 };
 

@@ -3,6 +3,10 @@
 #pragma once
 
 #include <span>
+
+namespace modkit::kernel {
+class System;
+}
 #include <string_view>
 
 namespace modkit::cli {
@@ -25,6 +29,9 @@ int run(int argc, char** argv);
 inline constexpr std::string_view k_kmod_compat_version = "34";
 inline constexpr std::string_view k_features = "+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL";
 
+// modprobe against a given system (the fake one in tests).
+int modprobe_run(int argc, char** argv, kernel::System& sys);
+
 // Prints "kmod version 34" and the feature line, as kmod's tools do for -V.
 int print_kmod_version();
 
@@ -34,5 +41,6 @@ int insmod_main(int argc, char** argv);
 int rmmod_main(int argc, char** argv);
 int lsmod_main(int argc, char** argv);
 int kmod_main(int argc, char** argv);
+int modprobe_main(int argc, char** argv);
 
 } // namespace modkit::cli

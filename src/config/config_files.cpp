@@ -39,7 +39,8 @@ bool filter_out(int dir_fd, const std::string& dir, const std::string& name, Con
     struct stat st {};
     if (fstatat(dir_fd, name.c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode)) {
         diags.push_back({util::LogLevel::Error, dir + "/" + name, 0,
-                         "Directories inside directories are not supported: " + dir + "/" + name});
+                         "Directories inside directories are not supported: " + dir + "/" + name,
+                         "conf_files_filter_out"});
         return true;
     }
     return false;
@@ -56,7 +57,8 @@ void list_one(const std::string& path, ConfigKind kind, FileList& out) {
     if (d == nullptr) {
         std::string what =
             kind == ConfigKind::Modprobe ? "opendir(" + path + "): " : "files list " + path + ": ";
-        out.diagnostics.push_back({util::LogLevel::Error, path, 0, what + std::strerror(errno)});
+        out.diagnostics.push_back(
+            {util::LogLevel::Error, path, 0, what + std::strerror(errno), "conf_files_list"});
         return;
     }
     // readdir order only decides the order of the messages; sort it so they are repeatable.
@@ -69,7 +71,8 @@ void list_one(const std::string& path, ConfigKind kind, FileList& out) {
         std::string full = path + "/" + name;
         if (kind == ConfigKind::Modprobe && full.size() >= k_path_max) {
             out.diagnostics.push_back(
-                {util::LogLevel::Error, full, 0, "Error parsing " + full + ": path too long"});
+                {util::LogLevel::Error, full, 0, "Error parsing " + full + ": path too long",
+                 "conf_files_list"});
             continue;
         }
         insert_sorted(out.files, {std::move(full), name});

@@ -26,6 +26,9 @@ struct Diagnostic {
     std::string file;    // empty when the message is not about one file
     unsigned line = 0;   // 0 when the message has no line
     std::string message; // the complete text kmod prints after its prefix, no newline
+    // The libkmod function that logs it, for messages libkmod prints with its own prefix
+    // ("libkmod: ERROR: kmod_config_parse: ..."); empty for the tools' own messages.
+    std::string source = {};
 
     bool operator==(const Diagnostic&) const = default;
 };

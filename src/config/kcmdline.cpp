@@ -116,7 +116,8 @@ void ModprobeConfig::add_kcmdline_result(std::string modname, std::string param,
         m_diagnostics.push_back({util::LogLevel::Error, "", 0,
                                  "Ignoring bad option on kernel command line while parsing "
                                  "module name: '" +
-                                     modname + "'"});
+                                     modname + "'",
+                                 "kcmdline_parse_result"});
         return;
     }
     for (char& c : param)

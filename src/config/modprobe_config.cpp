@@ -112,7 +112,8 @@ void ModprobeConfig::parse(const std::string& path, std::string_view text) {
 void ModprobeConfig::bad_line(const std::string& path, unsigned line, std::string_view cmd) {
     m_diagnostics.push_back({util::LogLevel::Error, path, line,
                              path + " line " + std::to_string(line) +
-                                 ": ignoring bad line starting with '" + std::string(cmd) + "'"});
+                                 ": ignoring bad line starting with '" + std::string(cmd) + "'",
+                             "kmod_config_parse"});
 }
 
 void ModprobeConfig::parse_line(const std::string& path, const std::string& text, unsigned line) {
@@ -159,7 +160,8 @@ void ModprobeConfig::parse_line(const std::string& path, const std::string& text
     } else if (*cmd == "include" || *cmd == "config") {
         m_diagnostics.push_back(
             {util::LogLevel::Error, path, line,
-             path + ": command " + std::string(*cmd) + " is deprecated and not parsed anymore"});
+             path + ": command " + std::string(*cmd) + " is deprecated and not parsed anymore",
+             "kmod_config_parse"});
     } else {
         bad_line(path, line, *cmd);
     }

@@ -1,6 +1,7 @@
 // The lookup chain, source by source.
 #include "resolve/lookup.hpp"
 
+#include "config/modprobe_config.hpp"
 #include "module/names.hpp"
 
 namespace modkit::resolve {
@@ -32,7 +33,7 @@ util::Expected<std::vector<Found>> from_wild_index(const index::ModuleDirectory&
     if (!values) return std::unexpected(values.error());
     for (const auto& v : *values) {
         Found f;
-        f.name = module::modname_normalize(v.value);
+        f.name = std::string(v.value);
         f.alias = std::string(key);
         f.source = source;
         f.builtin = source == Source::BuiltinAlias;
@@ -49,10 +50,36 @@ util::Expected<std::vector<Found>> lookup_source(const index::ModuleDirectory& d
     std::vector<Found> out;
     switch (s) {
     case Source::ConfigAlias:
-    case Source::Command:
-        // modprobe.d sources; the config layer answers these once it is given (config != null).
-        (void)config;
+        // Every alias line whose pattern matches, in file order; the module name is taken as
+        // written (kmod_lookup_alias_from_config).
+        if (config == nullptr) return out;
+        for (const config::Alias* a : config->aliases_matching(name)) {
+            Found f;
+            f.name = a->module;
+            f.alias = a->pattern;
+            f.source = Source::ConfigAlias;
+            f.origin = a->origin.describe();
+            out.push_back(std::move(f));
+        }
         return out;
+    case Source::Command: {
+        // The first install command named exactly so, else the first remove command.
+        if (config == nullptr) return out;
+        Found f;
+        f.name = module::modname_normalize(name);
+        f.source = Source::Command;
+        if (const config::Command* c = config->command_exact(config::CommandKind::Install, name)) {
+            f.install_command = c;
+            f.origin = c->origin.describe();
+            out.push_back(std::move(f));
+        } else if (const config::Command* r =
+                       config->command_exact(config::CommandKind::Remove, name)) {
+            f.remove_command = r;
+            f.origin = r->origin.describe();
+            out.push_back(std::move(f));
+        }
+        return out;
+    }
     case Source::ModulesDep: {
         if (name.find(':') != std::string_view::npos) return out; // names never contain ':'
         auto dep = dir.dep(name);

@@ -12,6 +12,7 @@
 
 namespace modkit::config {
 class ModprobeConfig;
+struct Command;
 }
 
 namespace modkit::resolve {
@@ -35,6 +36,9 @@ struct Found {
     bool builtin = false;
     // For config aliases: the file and line of the alias directive.
     std::string origin;
+    // For command lookups: the install or remove command that named the module.
+    const config::Command* install_command = nullptr;
+    const config::Command* remove_command = nullptr;
 };
 
 // The full chain of kmod_module_new_from_lookup. `config` may be null (no modprobe.d), as for

@@ -1,0 +1,245 @@
+// modprobe's actions: insert (one module with options, or -a many), remove (-r), -c,
+// --show-modversions and --show-exports, each with kmod's messages and results.
+#include "cli/modprobe.hpp"
+
+#include "exec/remove_exec.hpp"
+#include "module/module_file.hpp"
+#include "util/diag.hpp"
+#include "util/output.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace modkit::cli::modprobe {
+
+using resolve::ModId;
+
+exec::Effects Context::effects() {
+    return exec::Effects{
+        system,
+        exec::run_shell_command,
+        [](std::string_view text) {
+            util::Output::write(text);
+            util::Output::flush(); // kmod flushes each action line
+        },
+        [](util::LogLevel level, const std::string& msg) { util::Diag::log(level, msg); },
+    };
+}
+
+void Context::log(const std::string& msg) {
+    if (!util::Diag::enabled(log_level)) return;
+    util::Diag::log(log_level, msg);
+    if (log_level == util::LogLevel::Fatal) {
+        util::Output::flush();
+        std::exit(EXIT_FAILURE); // kmod's log_printf exits on CRIT
+    }
+}
+
+void Context::flush_resolver_messages() {
+    for (const auto& m : resolver.messages()) util::Diag::error(m);
+    resolver.messages().clear();
+}
+
+namespace {
+
+// An index that cannot be read is reported once, naming the file.
+int index_error(const util::Error& e) {
+    util::Diag::error(e.describe());
+    return -e.sys_errno;
+}
+
+int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
+    const Options& o = ctx.opt;
+    resolve::ProbeFlags flags;
+    flags.ignore_commands = o.ignore_commands;
+    flags.apply_blacklist = o.use_blacklist;
+    flags.ignore_loaded = o.show_depends;
+    auto plan = resolve::plan_probe(ctx.resolver, mod, extra_options, flags);
+    ctx.flush_resolver_messages();
+    if (!plan) return index_error(plan.error());
+    exec::ProbeRunOptions run;
+    run.dry_run = o.dry_run || o.show_depends;
+    run.show = ctx.show_actions();
+    run.ignore_loaded = o.show_depends;
+    run.first_time = o.first_time;
+    run.force_vermagic = o.force_vermagic || o.force;
+    run.force_modversion = o.force_modversion || o.force;
+    exec::Effects fx = ctx.effects();
+    return exec::run_probe(ctx.resolver, *plan, run, fx);
+}
+
+void report_insert_error(const std::string& name, int err) {
+    switch (err) {
+    case -EEXIST: util::Diag::error("could not insert '" + name + "': Module already in kernel"); break;
+    case -ENOENT:
+        util::Diag::error("could not insert '" + name +
+                          "': Unknown symbol in module, or unknown parameter (see dmesg)");
+        break;
+    default:
+        util::Diag::error("could not insert '" + name + "': " + std::strerror(-err));
+        break;
+    }
+}
+
+} // namespace
+
+int insert_one(Context& ctx, const std::string& name, const std::string* extra_options) {
+    std::vector<ModId> list;
+    // kmod 31+: a first argument that is a path names the module file itself.
+    if (name.starts_with('/') || name.starts_with("./")) {
+        std::string path = name;
+        if (!path.starts_with('/')) {
+            char cwd[4096];
+            if (getcwd(cwd, sizeof cwd) != nullptr) path = std::string(cwd) + "/" + name;
+        }
+        auto mod = ctx.resolver.by_path(path);
+        ctx.flush_resolver_messages();
+        if (!mod) {
+            ctx.log("Module " + name + " not found.");
+            return -ENOENT;
+        }
+        list.push_back(*mod);
+    } else {
+        auto found = ctx.resolver.lookup(name);
+        ctx.flush_resolver_messages();
+        if (!found && found.error().kind == util::ErrorKind::Corrupt) return index_error(found.error());
+        if (!found || found->empty()) {
+            ctx.log("Module " + name + " not found in directory " + ctx.dirname);
+            return -ENOENT;
+        }
+        list = std::move(*found);
+    }
+    int err = 0;
+    for (ModId mod : list) {
+        if (ctx.opt.lookup_only) {
+            util::Output::write(ctx.resolver.get(mod).name + "\n");
+        } else {
+            err = probe_target(ctx, mod, extra_options);
+        }
+        if (err >= 0)
+            err = 0; // also "skipped because blacklisted"
+        else
+            report_insert_error(ctx.resolver.get(mod).name, err);
+    }
+    return err;
+}
+
+int insert_all(Context& ctx, const std::vector<std::string>& args) {
+    int err = 0;
+    for (const auto& a : args)
+        if (int r = insert_one(ctx, a, nullptr); r < 0) err = r;
+    return err;
+}
+
+int remove_all(Context& ctx, const std::vector<std::string>& args) {
+    int err = 0;
+    exec::RemoveRunOptions run;
+    run.dry_run = ctx.opt.dry_run || ctx.opt.show_depends;
+    run.show = ctx.show_actions();
+    run.ignore_commands = ctx.opt.ignore_commands;
+    run.ignore_loaded = ctx.opt.show_depends;
+    run.first_time = ctx.opt.first_time;
+    run.force = ctx.opt.force;
+    run.remove_holders = ctx.opt.remove_holders;
+    run.wait_msec = ctx.opt.wait_msec;
+    for (const auto& a : args) {
+        int r = 0;
+        auto found = ctx.resolver.lookup(a);
+        ctx.flush_resolver_messages();
+        if (!found) {
+            r = found.error().kind == util::ErrorKind::Corrupt ? index_error(found.error())
+                                                               : -found.error().sys_errno;
+        } else if (found->empty()) {
+            ctx.log("Module " + a + " not found.");
+            r = -ENOENT;
+        } else {
+            for (ModId mod : *found) {
+                exec::Effects fx = ctx.effects();
+                r = exec::run_remove(ctx.resolver, mod, run, ctx.log_level, fx);
+                ctx.flush_resolver_messages();
+                if (r < 0) break;
+            }
+        }
+        if (r < 0) err = r;
+    }
+    return err;
+}
+
+int show_config(Context& ctx) {
+    util::Output::write(ctx.config.show_config());
+    util::Output::write(config::k_show_config_trailer);
+    // Then the alias and symbol indexes, "alias KEY VALUE" in trie order.
+    for (auto kind : {index::IndexKind::Alias, index::IndexKind::Symbols}) {
+        auto idx = ctx.dir.index(kind);
+        if (!idx) {
+            index_error(idx.error());
+            continue;
+        }
+        if (*idx == nullptr) continue;
+        std::string line;
+        auto r = (*idx)->dump([&](std::string_view key, std::string_view value) {
+            line.assign("alias ");
+            line += key;
+            line += ' ';
+            line += value;
+            line += '\n';
+            util::Output::write(line);
+        });
+        if (!r) index_error(r.error());
+    }
+    return 0;
+}
+
+namespace {
+
+void print_crc_lines(const std::vector<std::pair<std::string_view, uint64_t>>& rows) {
+    char buf[32];
+    for (const auto& [name, crc] : rows) {
+        std::snprintf(buf, sizeof buf, "0x%08" PRIx64 "\t", crc);
+        util::Output::write(buf);
+        util::Output::write(name);
+        util::Output::write("\n");
+    }
+}
+
+} // namespace
+
+int show_modversions(Context& ctx, const std::string& path) {
+    auto mod = module::ModuleFile::open(path, module::ModuleFile::Load::OnDemand);
+    if (!mod && mod.error().kind == util::ErrorKind::NotFound) {
+        ctx.log("Module " + path + " not found.");
+        return -ENOENT;
+    }
+    util::Expected<std::vector<module::VersionEntry>> versions =
+        mod ? mod->versions() : std::unexpected(mod.error());
+    if (!versions) {
+        ctx.log("could not get modversions of " + path + ": " +
+                std::strerror(versions.error().sys_errno));
+        return -versions.error().sys_errno;
+    }
+    std::vector<std::pair<std::string_view, uint64_t>> rows;
+    for (const auto& v : *versions) rows.emplace_back(v.name, v.crc);
+    print_crc_lines(rows);
+    return 0;
+}
+
+int show_exports(Context& ctx, const std::string& path) {
+    auto mod = module::ModuleFile::open(path, module::ModuleFile::Load::OnDemand);
+    if (!mod && mod.error().kind == util::ErrorKind::NotFound) {
+        ctx.log("Module " + path + " not found.");
+        return -ENOENT;
+    }
+    if (!mod) {
+        ctx.log("could not get symbols of " + path + ": " + std::strerror(mod.error().sys_errno));
+        return -mod.error().sys_errno;
+    }
+    std::vector<std::pair<std::string_view, uint64_t>> rows;
+    for (const auto& e : mod->exports()) rows.emplace_back(e.name, e.crc);
+    print_crc_lines(rows);
+    return 0;
+}
+
+} // namespace modkit::cli::modprobe

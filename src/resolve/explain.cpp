@@ -1,0 +1,59 @@
+// explain(): the lookup chain replayed source by source, and each answer's configuration and
+// plan.
+#include "resolve/explain.hpp"
+
+#include "module/names.hpp"
+
+namespace modkit::resolve {
+
+util::Expected<Explanation> explain(Resolver& r, std::string_view input, const ProbeFlags& flags) {
+    Explanation ex;
+    ex.input = std::string(input);
+    auto normalized = module::alias_normalize(input);
+    if (!normalized) {
+        ex.invalid = true;
+        return ex;
+    }
+    ex.normalized = *normalized;
+    for (Source s : {Source::ConfigAlias, Source::ModulesDep, Source::Symbols, Source::Command,
+                     Source::Alias, Source::Builtin, Source::BuiltinAlias}) {
+        auto found = lookup_source(r.dir(), &r.config(), s, ex.normalized);
+        if (!found) return std::unexpected(found.error());
+        bool answered = !found->empty();
+        ex.attempts.push_back({s, std::move(*found)});
+        if (answered) break;
+    }
+    auto mods = r.lookup(input);
+    if (!mods) return std::unexpected(mods.error());
+    for (ModId id : *mods) {
+        ExplainedModule m;
+        const ModObject& obj = r.get(id);
+        m.mod = id;
+        m.name = obj.name;
+        m.alias = obj.alias;
+        m.source = obj.source;
+        m.origin = obj.origin;
+        auto path = r.path(id);
+        if (!path) return std::unexpected(path.error());
+        m.path = *path;
+        auto builtin = r.is_builtin(id);
+        if (!builtin) return std::unexpected(builtin.error());
+        m.builtin = *builtin;
+        m.blacklist = r.config().blacklist_entry(obj.name);
+        m.blacklist_applies = m.blacklist != nullptr && (obj.alias || flags.apply_blacklist);
+        m.options = r.option_entries(id);
+        m.install = r.install_command(id);
+        auto sd = r.softdeps(id);
+        if (!sd) return std::unexpected(sd.error());
+        m.softdep = sd->entry;
+        for (ModId p : sd->pre) m.softdep_pre.push_back(r.get(p).name);
+        for (ModId p : sd->post) m.softdep_post.push_back(r.get(p).name);
+        auto plan = plan_probe(r, id, nullptr, flags);
+        if (!plan) return std::unexpected(plan.error());
+        m.plan = std::move(*plan);
+        ex.modules.push_back(std::move(m));
+    }
+    return ex;
+}
+
+} // namespace modkit::resolve

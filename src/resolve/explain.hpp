@@ -1,0 +1,47 @@
+// Why a module would (or would not) load: the lookup chain source by source, the module each
+// answer names, every configuration line that contributes options, blacklist, softdeps or an
+// install command (with its file and line), and the probe plan with the reason for each step.
+// The data behind `modprobe --explain` and `modkit explain`; kernel state is added by the CLI.
+#pragma once
+
+#include "resolve/probe.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace modkit::resolve {
+
+struct LookupAttempt {
+    Source source;
+    std::vector<Found> found; // empty: this source had no answer
+};
+
+struct ExplainedModule {
+    ModId mod = 0;
+    std::string name;
+    std::optional<std::string> alias;
+    Source source = Source::ModulesDep;
+    std::string origin;                  // config alias line, for Source::ConfigAlias
+    std::optional<std::string> path;
+    bool builtin = false;
+    const config::Blacklist* blacklist = nullptr;
+    bool blacklist_applies = false;      // reached through an alias (or -b)
+    std::vector<const config::Options*> options;
+    const config::Command* install = nullptr;
+    const config::Softdep* softdep = nullptr;
+    std::vector<std::string> softdep_pre, softdep_post; // resolved module names
+    ProbePlan plan;
+};
+
+struct Explanation {
+    std::string input;
+    std::string normalized;
+    bool invalid = false;                // unbalanced brackets
+    std::vector<LookupAttempt> attempts; // in chain order, up to the first that answered
+    std::vector<ExplainedModule> modules;
+};
+
+util::Expected<Explanation> explain(Resolver& r, std::string_view input, const ProbeFlags& flags);
+
+} // namespace modkit::resolve
