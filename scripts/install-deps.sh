@@ -8,6 +8,7 @@ packages=(
   libzstd-dev liblzma-dev zlib1g-dev libssl-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
+  clang-16 libclang-rt-16-dev
   kmod dkms
   qemu-system-x86 busybox-static cpio gzip xz-utils zstd
   hyperfine python3 time file bc openssl

@@ -3,6 +3,7 @@
 
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -100,7 +101,9 @@ util::Expected<ModuleFile> ModuleFile::open(const std::string& path, Load load,
             return util::Buffer(r->bytes());
         };
         uint64_t hint = decompressed_size_hint(mod.m_compression, source->size(), read_at);
-        mod.m_lease = util::MemoryBudget::Lease(budget, hint != 0 ? hint : source->size() * 4);
+        // A size field is only a claim: reserve no more than an image may ever take.
+        uint64_t reserve = hint != 0 ? hint : source->size() * 4;
+        mod.m_lease = util::MemoryBudget::Lease(budget, std::min<uint64_t>(reserve, uint64_t{1} << 30));
         util::Buffer chunk(1 << 16);
         uint64_t offset = 0;
         InputFn input = [&]() -> util::Expected<std::span<const uint8_t>> {
