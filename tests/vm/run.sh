@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The VM suite: runs tests/vm/cases/<feature>.sh inside a real Debian kernel (QEMU, TCG) with
+# the module tools of TOOLS=modkit (default), TOOLS=kmod (Debian's kmod 30, to validate the
+# scenarios) or TOOLS=both (each case with both, then their transcripts compared).
+#
+# usage: tests/vm/run.sh [BUILD_DIR] [CASE...]     CASE: a name (deps) or a path
+# env:   TOOLS=modkit|kmod|both  VM_KEEP=1 (keep logs)  VM_LOGS=DIR  VM_VERBOSE=1 (print every
+#        case's section)  VM_DEPMOD=modkit|kmod (who indexes the module subset; default: the
+#        tool set under test)
+# Cases that share a kernel command line ("# cmdline:") share one boot. Exit 1 on any FAIL,
+# missing output, timeout or panic; 125 when the host cannot run VMs at all.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=$HERE/../../build
+if [ $# -gt 0 ] && [ -d "$1" ]; then BUILD=$1; shift; fi
+BUILD=$(cd "$BUILD" && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-vm.XXXXXX")
+source "$HERE/lib/host.sh"
+LOGS=${VM_LOGS:-$WORK/logs}
+mkdir -p "$LOGS"
+cleanup() {
+  if [ "${VM_KEEP:-0}" = 1 ] || [ "${FAILED:-0}" != 0 ]; then
+    rm -rf "$WORK/full" "$WORK"/stage-* "$WORK"/*.cpio
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+T0=$(date +%s)
+
+if ! vm_check_host; then exit 125; fi
+case "${TOOLS:-modkit}" in
+both) TOOLSETS="kmod modkit" ;;
+modkit | kmod) TOOLSETS=${TOOLS:-modkit} ;;
+*) echo "vm: TOOLS must be modkit, kmod or both" >&2; exit 2 ;;
+esac
+if [[ " $TOOLSETS " == *" modkit "* ]]; then
+  [ -x "$BUILD/modkit" ] || { echo "vm: no $BUILD/modkit (make build)" >&2; exit 1; }
+  for t in $MODULE_TOOLS; do
+    if "$BUILD/modkit" "$t" --version 2>&1 | grep -q "unknown tool"; then
+      echo "vm: note: this modkit has no '$t' yet; its scenarios will fail" >&2
+    fi
+  done
+fi
+
+# The cases, in name order unless given.
+CASES=()
+if [ $# -eq 0 ]; then
+  CASES=("$HERE"/cases/*.sh)
+else
+  for c in "$@"; do
+    if [ -f "$c" ]; then CASES+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")")
+    elif [ -f "$HERE/cases/$c.sh" ]; then CASES+=("$HERE/cases/$c.sh")
+    else echo "vm: no case '$c' in $HERE/cases" >&2; exit 2; fi
+  done
+fi
+
+declare -A STATUS REASON GROUP_OF
+BOOTS=()
+FAILED=0
+
+BUILT=
+need_built=0
+for f in "${CASES[@]}"; do [ -n "$(vm_case_header "$f" needs-built)" ] && need_built=1; done
+if [ "$need_built" = 1 ]; then
+  if msg=$(bash "$HERE/lib/build-modules.sh" "$KVER" "$WORK/built" 2>&1); then BUILT=$WORK/built
+  else BUILT_ERR=$(echo "$msg" | head -1); echo "vm: test modules not built: $msg" >&2; fi
+fi
+
+# Group the cases by kernel command line.
+for f in "${CASES[@]}"; do
+  name=$(basename "$f" .sh)
+  if [ -n "$(vm_case_header "$f" needs-built)" ] && [ -z "$BUILT" ]; then
+    for tools in $TOOLSETS; do STATUS[$tools:$name]=skip; REASON[$tools:$name]="needs built modules: $BUILT_ERR"; done
+    continue
+  fi
+  key=$(vm_case_header "$f" cmdline)
+  found=
+  for g in "${!BOOTS[@]}"; do [ "${BOOTS[$g]}" = "$key" ] && found=$g; done
+  if [ -z "$found" ]; then found=${#BOOTS[@]}; BOOTS+=("$key"); fi
+  GROUP_OF[$name]=$found
+done
+
+echo "vm: kernel $KVER, tools: $TOOLSETS, ${#CASES[@]} case(s) in ${#BOOTS[@]} boot(s) per tool set"
+
+run_group() { # TOOLS GROUP_INDEX
+  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests= patched= built= f name timeout=90
+  for f in "${CASES[@]}"; do
+    name=$(basename "$f" .sh)
+    [ "${GROUP_OF[$name]:-}" = "$g" ] || continue
+    files+=("$f")
+    requests+=" $(vm_case_header "$f" needs) $(vm_case_header "$f" needs-compressed)"
+    patched+=" $(vm_case_header "$f" needs-patched)"
+    [ -n "$(vm_case_header "$f" needs-built)" ] && built=$BUILT
+    timeout=$((timeout + $(vm_case_header "$f" timeout | grep -oE '^[0-9]+' || echo 60)))
+  done
+  local stage=$WORK/stage-$tools-$g cpio=$WORK/$tools-$g.cpio log=$LOGS/$tools/boot-$g.log
+  mkdir -p "$LOGS/$tools"
+  rm -rf "$stage"
+  vm_stage_tools "$stage" "$tools"
+  vm_stage_modules "$stage" "$tools" "$requests" "$built" "$(echo "$patched" | tr ' ' '\n' | sort -u | tr '\n' ' ')"
+  vm_stage_cases "$stage" "${files[@]}"
+  vm_pack "$stage" "$cpio"
+  rm -rf "$stage"
+  local t1 rc=0
+  t1=$(date +%s)
+  vm_boot "$cpio" "$cmdline" "$log" "$timeout" || rc=$?
+  rm -f "$cpio"
+  local boot_problem=
+  [ "$rc" = 124 ] && boot_problem="VM timed out after ${timeout}s"
+  grep -q 'Kernel panic' "$log" && boot_problem="kernel panic: $(grep -m1 'Kernel panic' "$log")"
+  grep -q '^=== ALL DONE' "$log" || boot_problem=${boot_problem:-"the VM stopped before the end (qemu rc=$rc)"}
+  printf -- '-- boot %d/%d [%s] cmdline "%s": %d case(s), %ss\n' "$((g + 1))" "${#BOOTS[@]}" "$tools" \
+    "$cmdline" "${#files[@]}" "$(($(date +%s) - t1))"
+  for f in "${files[@]}"; do
+    name=$(basename "$f" .sh)
+    local sec=$LOGS/$tools/$name.log st reason=
+    vm_case_section "$log" "$name" >"$sec"
+    local end
+    end=$(grep -m1 "^=== END $name " "$sec" || true)
+    local crc
+    crc=$(echo "$end" | sed -nE 's/.* rc=([0-9]+).*/\1/p')
+    if ! grep -q "^=== CASE $name\$" "$sec"; then st=FAIL; reason="no output (${boot_problem:-not run})"
+    elif [ -z "$end" ]; then st=FAIL; reason="did not finish (${boot_problem:-no END marker})"
+    elif grep -qE '^dmesg\| .*(BUG:|Oops|general protection fault|Kernel panic|Call Trace)' "$sec"; then
+      st=FAIL; reason="kernel oops/BUG in dmesg"
+    elif [ "$crc" = 125 ]; then st=skip; reason=$(grep -m1 '^SKIP: ' "$sec" | sed 's/^SKIP: //')
+    elif grep -q '^FAIL: ' "$sec" || [ "$crc" != 0 ]; then
+      st=FAIL
+      [ "$crc" = 137 ] && reason="killed by the case timeout"
+      [ "$crc" != 0 ] && [ "$crc" != 1 ] && [ "$crc" != 137 ] && reason="exit $crc"
+    else st=ok; fi
+    STATUS[$tools:$name]=$st
+    REASON[$tools:$name]=$reason
+    local checks
+    checks=$(grep -c -E '^(~ )?ok: ' "$sec" || true)
+    case $st in
+    ok) printf '  ok    %-28s (%d checks)\n' "$name" "$checks" ;;
+    skip) printf '  skip  %-28s %s\n' "$name" "$reason" ;;
+    FAIL)
+      FAILED=1
+      printf '  FAIL  %-28s %s\n' "$name" "$reason"
+      grep -A3 -E '^FAIL: ' "$sec" | grep -v '^--$' | head -40 | sed 's/^/        /' || true
+      ;;
+    esac
+    if [ "${VM_VERBOSE:-0}" = 1 ]; then sed 's/^/      | /' "$sec"; fi
+  done
+  if [ -n "$boot_problem" ]; then
+    FAILED=1
+    echo "  boot problem: $boot_problem; last lines of $log:"
+    tail -15 "$log" | sed 's/^/        /'
+  fi
+}
+
+for tools in $TOOLSETS; do
+  for g in "${!BOOTS[@]}"; do run_group "$tools" "$g"; done
+done
+
+# Differential: with both tool sets, each case's transcript must be the same.
+if [ "$TOOLSETS" = "kmod modkit" ]; then
+  echo "-- kmod vs modkit transcripts"
+  for f in "${CASES[@]}"; do
+    name=$(basename "$f" .sh)
+    [ "${STATUS[kmod:$name]}" = skip ] && [ "${STATUS[modkit:$name]}" = skip ] && continue
+    if cmp -s <(vm_transcript "$LOGS/kmod/$name.log") <(vm_transcript "$LOGS/modkit/$name.log"); then
+      printf '  same  %s\n' "$name"
+    else
+      FAILED=1
+      printf '  DIFF  %s  (kmod <, modkit >)\n' "$name"
+      diff <(vm_transcript "$LOGS/kmod/$name.log") <(vm_transcript "$LOGS/modkit/$name.log") |
+        head -40 | sed 's/^/        /' || true
+    fi
+  done
+fi
+
+npass=0 nfail=0 nskip=0
+for k in "${!STATUS[@]}"; do
+  case ${STATUS[$k]} in ok) npass=$((npass + 1)) ;; skip) nskip=$((nskip + 1)) ;; *) nfail=$((nfail + 1)) ;; esac
+done
+echo "vm: $npass passed, $nfail failed, $nskip skipped ($TOOLSETS) in $(($(date +%s) - T0))s"
+if [ "$FAILED" != 0 ] || [ "${VM_KEEP:-0}" = 1 ]; then echo "vm: logs in $LOGS"; fi
+[ "$FAILED" = 0 ]
