@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test deps tree build asan unit unit-asan compat fuzz fuzz-smoke bench format clean
+.PHONY: all run test deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean
 
 all: build
 
@@ -48,6 +48,15 @@ unit-asan: asan
 
 compat: build tree
 	bash tests/compat/run-all.sh $(BUILD)
+
+# modprobe/insmod/rmmod/lsmod/depmod against a real Debian kernel booted in QEMU
+# (tests/vm/run.sh; TOOLS=kmod validates the scenarios with Debian's kmod instead).
+vm-test: build tree
+	bash tests/vm/run.sh $(BUILD)
+
+# Every VM scenario with Debian's kmod, then with modkit, and their transcripts compared.
+vm-diff: build tree
+	TOOLS=both bash tests/vm/run.sh $(BUILD)
 
 # Everything CI runs: warnings-as-errors build, unit tests (plain and sanitized), the
 # differential tests against kmod on the real Debian tree, and a short fuzz smoke run.

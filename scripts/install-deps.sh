@@ -13,7 +13,18 @@ packages=(
   qemu-system-x86 busybox-static cpio gzip xz-utils zstd
   hyperfine python3 time file bc openssl
   dpkg-dev binutils
+  gcc-12
 )
+# Headers of the kernel the VM tests boot, to build out-of-tree test modules at test time
+# (tests/vm/modsrc). They pull linux-headers-<abi>-common, linux-kbuild-6.1 and the matching
+# compiler package. apt-get install, not dpkg -x: they use absolute symlinks into /usr/src.
+kernel_abi=${MODKIT_KERNEL_ABI:-6.1.0-50-amd64}
+headers=linux-headers-$kernel_abi
+if apt-cache show "$headers" >/dev/null 2>&1 || dpkg-query -W "$headers" >/dev/null 2>&1; then
+  packages+=("$headers")
+else
+  echo "install-deps: $headers is not in the package lists; VM tests that build modules will skip" >&2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

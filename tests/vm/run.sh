@@ -68,6 +68,10 @@ if [ "$need_built" = 1 ]; then
   else BUILT_ERR=$(echo "$msg" | head -1); echo "vm: test modules not built: $msg" >&2; fi
 fi
 
+for f in "${CASES[@]}"; do
+  /bin/busybox sh -n "$f" || { echo "vm: $f: syntax error (busybox sh -n)" >&2; exit 2; }
+done
+
 # Group the cases by kernel command line.
 for f in "${CASES[@]}"; do
   name=$(basename "$f" .sh)
@@ -83,9 +87,10 @@ for f in "${CASES[@]}"; do
 done
 
 echo "vm: kernel $KVER, tools: $TOOLSETS, ${#CASES[@]} case(s) in ${#BOOTS[@]} boot(s) per tool set"
+for k in "${!STATUS[@]}"; do printf '  skip  %-28s %s (%s)\n' "${k#*:}" "${REASON[$k]}" "${k%%:*}"; done
 
 run_group() { # TOOLS GROUP_INDEX
-  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests= patched= built= f name timeout=90
+  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests='' patched='' built='' f name timeout=90
   for f in "${CASES[@]}"; do
     name=$(basename "$f" .sh)
     [ "${GROUP_OF[$name]:-}" = "$g" ] || continue
@@ -125,6 +130,8 @@ run_group() { # TOOLS GROUP_INDEX
     elif [ -z "$end" ]; then st=FAIL; reason="did not finish (${boot_problem:-no END marker})"
     elif grep -qE '^dmesg\| .*(BUG:|Oops|general protection fault|Kernel panic|Call Trace)' "$sec"; then
       st=FAIL; reason="kernel oops/BUG in dmesg"
+    elif grep -qE '^(sh|ash): (/vm/|line [0-9])' "$sec"; then
+      st=FAIL; reason="shell error in the case: $(grep -m1 -E '^(sh|ash): (/vm/|line [0-9])' "$sec")"
     elif [ "$crc" = 125 ]; then st=skip; reason=$(grep -m1 '^SKIP: ' "$sec" | sed 's/^SKIP: //')
     elif grep -q '^FAIL: ' "$sec" || [ "$crc" != 0 ]; then
       st=FAIL
@@ -162,7 +169,8 @@ if [ "$TOOLSETS" = "kmod modkit" ]; then
   echo "-- kmod vs modkit transcripts"
   for f in "${CASES[@]}"; do
     name=$(basename "$f" .sh)
-    [ "${STATUS[kmod:$name]}" = skip ] && [ "${STATUS[modkit:$name]}" = skip ] && continue
+    # A case skipped by either tool set (e.g. a modkit-only feature) has nothing to compare.
+    [ "${STATUS[kmod:$name]}" = skip ] || [ "${STATUS[modkit:$name]}" = skip ] && continue
     if cmp -s <(vm_transcript "$LOGS/kmod/$name.log") <(vm_transcript "$LOGS/modkit/$name.log"); then
       printf '  same  %s\n' "$name"
     else

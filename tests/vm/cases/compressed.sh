@@ -33,7 +33,7 @@ if is_modkit; then
     "insmod $MODDIR/kernel/mm/zsmalloc.ko 
 insmod $MODDIR/kernel/drivers/block/zram/zram.ko.gz num_devices=2" "" modprobe -v zram num_devices=2
   loaded "zram (gzip) live" zram zsmalloc
-  expect_param "parameters of a gzip module" zram num_devices 2
+  expect_eq "parameters of a gzip module (num_devices=2)" "zram0 zram1" "$(ls /sys/block | grep '^zram' | tr '\n' ' ' | sed 's/ $//')"
   expect_run "modprobe -r zram" 0 "" "" modprobe -r zram
   not_loaded "zram removed" zram zsmalloc
 else

@@ -125,13 +125,16 @@ vm_pack() { # STAGE OUT.cpio (uncompressed: QEMU loads it directly, TCG need not
 
 # Boots the kernel with the initramfs; the serial console goes to LOG (CRs removed).
 # Returns timeout(1)'s status: 124 when the VM had to be killed.
-vm_boot() { # CPIO "CMDLINE" LOG TIMEOUT_SECONDS
-  local rc=0
-  timeout -k 5 "$4" qemu-system-x86_64 -accel tcg -cpu qemu64 -m 512 -smp 1 \
-    -kernel "$VMLINUZ" -initrd "$1" \
-    -append "console=ttyS0 panic=-1 printk.time=0 $2" \
+# With a FILTER command, the console is also piped through it as it comes (the demo).
+vm_boot() { # CPIO "CMDLINE" LOG TIMEOUT_SECONDS [FILTER...]
+  local cpio=$1 cmdline=$2 log=$3 secs=$4 rc=0
+  shift 4
+  [ $# -gt 0 ] || set -- sh -c 'cat >/dev/null' # the filter must read everything
+  timeout -k 5 "$secs" qemu-system-x86_64 -accel tcg -cpu qemu64 -m 512 -smp 1 \
+    -kernel "$VMLINUZ" -initrd "$cpio" \
+    -append "console=ttyS0 panic=-1 printk.time=0 $cmdline" \
     -nographic -monitor none -serial stdio -no-reboot -nic none \
-    </dev/null 2>&1 | tr -d '\r' >"$3" || rc=${PIPESTATUS[0]}
+    </dev/null 2>&1 | tr -d '\r' | tee "$log" | "$@" || rc=${PIPESTATUS[0]}
   return "$rc"
 }
 
@@ -141,7 +144,8 @@ vm_case_section() { # LOG NAME
 }
 
 # The part of a case's section that must be identical between kmod and modkit: no kernel
-# messages, no lines marked "~ " (nocompare), no timing.
+# messages, no lines marked "~ " (nocompare), no counts (which include nocompare checks), no
+# timing.
 vm_transcript() { # SECTION_FILE
-  grep -v -e '^dmesg| ' -e '^~ ' "$1" | sed -E 's/^(=== END .* rc=[0-9]+) time=.*/\1/'
+  grep -v -e '^dmesg| ' -e '^~ ' -e '^=== RESULT ' "$1" | sed -E 's/^(=== END .* rc=[0-9]+) time=.*/\1/'
 }

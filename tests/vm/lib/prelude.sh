@@ -149,8 +149,7 @@ not_loaded() { # LABEL MOD...: no module is in the kernel
 }
 netdevs() { ls /sys/class/net | grep "^$1" | tr '\n' ' ' | sed 's/ $//'; } # PREFIX
 param() { cat "/sys/module/$1/parameters/$2" 2>/dev/null || echo "(no parameter $1.$2)"; }
-expect_netdevs() { ls /sys/class/net | grep "^$1" | tr '\n' ' ' | sed 's/ $//'; } # PREFIX
-param() { expect_eq "$1" "$4" "$(param "$2" "$3")"; } # LABEL MOD PARAM WANT
+expect_param() { expect_eq "$1" "$4" "$(param "$2" "$3")"; } # LABEL MOD PARAM WANT
 refcnt() { cat "/sys/module/$1/refcnt" 2>/dev/null || echo "(no refcnt for $1)"; }
 holders() { ls "/sys/module/$1/holders" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 
