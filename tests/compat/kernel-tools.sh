@@ -81,6 +81,7 @@ insmod: ERROR: could not insert module trunc.ko.xz: Invalid parameters
   compare "no module name" rmmod
   compare "not loaded" rmmod modkit_no_such_module
   compare "several, none loaded" rmmod modkit_a modkit-b modkit_c.ko
+  compare "names are normalised, not basenamed" rmmod /nonexistent/foo-bar.ko x-y.z
   compare "bad option" rmmod -x a
   expect_vs_kmod "-w is gone in kmod 34" "rmmod: invalid option -- 'w'
 " rmmod -w a
