@@ -22,6 +22,15 @@ expect_param "loop.max_loop through the alias" loop max_loop 3
 expect_param "loop.max_part" loop max_part 1
 modprobe -r loop
 
+expect_run "MODPROBE_OPTIONS is read before the arguments" 0 \
+  "insmod $MODDIR/kernel/drivers/block/loop.ko max_loop=4 max_part=1 " "" env MODPROBE_OPTIONS=-v /sbin/modprobe loop
+modprobe -r loop
+printf '%s\n' "options loop max_loop=2" >/tmp/only.conf
+expect_run "-C FILE replaces the configuration directories" 0 \
+  "insmod $MODDIR/kernel/drivers/block/loop.ko max_loop=2 " "" modprobe -v -C /tmp/only.conf loop
+expect_param "loop.max_loop from -C" loop max_loop 2
+modprobe -r loop
+
 rm /etc/modprobe.d/opts.conf
 modprobe_d dummy.conf "options dummy numdummies=3"
 expect_rc "modprobe dummy" 0 modprobe dummy

@@ -104,6 +104,7 @@ vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED"
     done
   done
   "$(vm_depmod "$tools")" -b "$s" "$KVER"
+  case "${VM_DEPMOD:-$tools}" in kmod) echo kmod ;; *) echo modkit ;; esac >"$s/vm/indexer"
   rm -f "$md/modules.modkit.cache" # modkit depmod's private cache: not part of a real install
 }
 
