@@ -236,8 +236,14 @@ int show_exports(Context& ctx, const std::string& path) {
         ctx.log("could not get symbols of " + path + ": " + std::strerror(mod.error().sys_errno));
         return -mod.error().sys_errno;
     }
+    auto exports = mod->exports();
+    // libkmod fails (ENOENT) when there are neither __crc_ symbols nor __ksymtab_strings.
+    if (exports.empty() && mod->elf().find("__ksymtab_strings") == nullptr) {
+        ctx.log("could not get symbols of " + path + ": " + std::strerror(ENOENT));
+        return -ENOENT;
+    }
     std::vector<std::pair<std::string_view, uint64_t>> rows;
-    for (const auto& e : mod->exports()) rows.emplace_back(e.name, e.crc);
+    for (const auto& e : exports) rows.emplace_back(e.name, e.crc);
     print_crc_lines(rows);
     return 0;
 }

@@ -21,12 +21,14 @@ skip() { echo "SKIP: $*"; exit 125; }
 note() { echo "  $*"; }
 
 # Debian's kmod is a debug build: libkmod prefixes its messages with "file:line function() ".
-# Remove that so stderr can be compared.
+# Remove that so stderr can be compared; messages libkmod logs before a tool sets up its own
+# logging ("libkmod: ERROR ../libkmod/x.c:N fn: msg") become kmod 34's non-debug form
+# ("libkmod: ERROR: fn: msg"), which modkit prints.
 # libkmod's own INFO lines about its context (with pointer values) are dropped too: modkit has
 # no libkmod context to report (docs/compat.md).
 normalise_stderr() {
   sed -E -e 's#\.\./libkmod/[a-z-]+\.c:[0-9]+ [a-z_0-9]+\(\) ##' \
-         -e 's#(libkmod: [A-Z]+) \.\./libkmod/[a-z-]+\.c:[0-9]+ ([a-z_0-9]+): #\1 \2: #' \
+         -e 's#(libkmod: [A-Z]+) \.\./libkmod/[a-z-]+\.c:[0-9]+ ([a-z_0-9]+): #\1: \2: #' \
          -e '/: INFO: (custom logging function 0x[0-9a-f]+ registered|context 0x[0-9a-f]+ released|ctx 0x[0-9a-f]+ created)$/d'
 }
 
