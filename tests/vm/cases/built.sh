@@ -39,4 +39,21 @@ not_loaded "not loaded" modkit_demo
 run modinfo -F parm modkit_demo
 expect_eq "modinfo of a built module" "count:an integer, readable and writable in sysfs (int)
 greeting:a string, read-only in sysfs (charp)
+hold:if set, the module holds a reference on itself (rmmod -f removes it) (bool)
 fail_with:if set, init fails with -fail_with (e.g. 19 for ENODEV) (int)" "$OUT"
+
+# A reference count with no holders, which only a forced removal gets past.
+modprobe modkit_demo hold=1
+expect_eq "hold=1: refcnt 1" 1 "$(refcnt modkit_demo)"
+expect_run "rmmod of a referenced module" 1 "" "rmmod: ERROR: Module modkit_demo is in use" rmmod modkit_demo
+expect_run "modprobe -r of a referenced module" 1 "" "modprobe: FATAL: Module modkit_demo is in use." modprobe -r modkit_demo
+expect_run "modprobe -r -f checks the refcnt too" 1 "" "modprobe: FATAL: Module modkit_demo is in use." modprobe -r -f modkit_demo
+if grep -q '^CONFIG_MODULE_FORCE_UNLOAD=y' /vm/config; then
+  expect_run "rmmod -f (CONFIG_MODULE_FORCE_UNLOAD=y): forced out" 0 "" "" rmmod -f modkit_demo
+  not_loaded "removed" modkit_demo
+  expect_eq "the kernel is tainted R (forced removal)" 8 "$(($(cat /proc/sys/kernel/tainted) & 8))"
+else
+  expect_run "rmmod -f without CONFIG_MODULE_FORCE_UNLOAD: the kernel refuses" 1 "" \
+    "rmmod: ERROR: could not remove 'modkit_demo': Resource temporarily unavailable
+rmmod: ERROR: could not remove module modkit_demo: Resource temporarily unavailable" rmmod -f modkit_demo
+fi

@@ -2,8 +2,9 @@
 /*
  * A tiny out-of-tree module the VM tests build at test time against the running kernel's
  * headers: an int and a string parameter (visible in /sys/module/modkit_demo/parameters), an
- * exported function that modkit_user needs (a dependency depmod must find), and a way to make
- * init fail with a chosen errno so the tools' error messages can be checked.
+ * exported function that modkit_user needs (a dependency depmod must find), a way to make
+ * init fail with a chosen errno so the tools' error messages can be checked, and a way to hold
+ * a reference on itself (refcnt 1, no holders) so only a forced removal takes it out.
  */
 #include <linux/init.h>
 #include <linux/module.h>
@@ -16,6 +17,10 @@ MODULE_PARM_DESC(count, "an integer, readable and writable in sysfs");
 static char *greeting = "hello";
 module_param(greeting, charp, 0444);
 MODULE_PARM_DESC(greeting, "a string, read-only in sysfs");
+
+static bool hold;
+module_param(hold, bool, 0);
+MODULE_PARM_DESC(hold, "if set, the module holds a reference on itself (rmmod -f removes it)");
 
 static int fail_with;
 module_param(fail_with, int, 0);
@@ -31,6 +36,8 @@ static int __init modkit_demo_init(void)
 {
 	if (fail_with)
 		return -fail_with;
+	if (hold)
+		__module_get(THIS_MODULE);
 	pr_info("modkit_demo: loaded count=%d greeting=%s\n", count, greeting);
 	return 0;
 }
