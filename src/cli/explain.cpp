@@ -214,7 +214,7 @@ void explain_json(Context& ctx, const resolve::Explanation& ex, bool first) {
 
 } // namespace
 
-int explain(Context& ctx, const std::vector<std::string>& args) {
+int explain(Context& ctx, const std::vector<std::string_view>& args) {
     resolve::ProbeFlags flags;
     flags.ignore_commands = ctx.opt.ignore_commands;
     flags.apply_blacklist = ctx.opt.use_blacklist;

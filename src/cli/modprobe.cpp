@@ -187,14 +187,17 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
         {nullptr, 0, nullptr, 0},
     };
 
-    // $MODPROBE_OPTIONS goes first, as if typed before the real arguments.
-    std::vector<std::string> words{argc > 0 ? argv[0] : "modprobe"};
-    for (auto& w : options_from_env()) words.push_back(std::move(w));
-    for (int i = 1; i < argc; ++i) words.emplace_back(argv[i]);
+    // $MODPROBE_OPTIONS goes first, as if typed before the real arguments. argv itself is not
+    // copied: modprobe -a can get tens of thousands of names.
+    std::vector<std::string> env_words = options_from_env();
     std::vector<char*> av;
-    for (auto& w : words) av.push_back(w.data());
+    av.reserve(static_cast<size_t>(argc) + env_words.size() + 1);
+    static char default_name[] = "modprobe";
+    av.push_back(argc > 0 ? argv[0] : default_name);
+    for (auto& w : env_words) av.push_back(w.data());
+    for (int i = 1; i < argc; ++i) av.push_back(argv[i]);
     av.push_back(nullptr);
-    int ac = static_cast<int>(words.size());
+    int ac = static_cast<int>(av.size() - 1);
 
     Options opt;
     optind = 0;
@@ -251,7 +254,8 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
         default: return EXIT_FAILURE;
         }
     }
-    std::vector<std::string> args;
+    std::vector<std::string_view> args;
+    args.reserve(static_cast<size_t>(ac - optind));
     for (int i = optind; i < ac; ++i) args.emplace_back(av[i]);
 
     if (!opt.show_config && args.empty()) {
@@ -300,9 +304,9 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
     else if (ctx.opt.show_config)
         err = modprobe::show_config(ctx);
     else if (ctx.opt.show_modversions)
-        err = modprobe::show_modversions(ctx, args[0]);
+        err = modprobe::show_modversions(ctx, std::string(args[0]));
     else if (ctx.opt.show_exports)
-        err = modprobe::show_exports(ctx, args[0]);
+        err = modprobe::show_exports(ctx, std::string(args[0]));
     else if (ctx.opt.remove)
         err = modprobe::remove_all(ctx, args);
     else if (ctx.opt.all)
@@ -313,7 +317,7 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
         std::string opts;
         bool have_opts = args.size() > 1;
         for (size_t i = 1; i < args.size(); ++i) {
-            const std::string& a = args[i];
+            std::string a(args[i]);
             if (!opts.empty()) opts += ' '; // kmod adds a separator only after something
             auto eq = a.find('=');
             std::string_view value = eq == std::string::npos ? std::string_view() : std::string_view(a).substr(eq + 1);
@@ -327,7 +331,7 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
                 opts += a;
             }
         }
-        err = modprobe::insert_one(ctx, args[0], have_opts ? &opts : nullptr);
+        err = modprobe::insert_one(ctx, std::string(args[0]), have_opts ? &opts : nullptr);
     }
     util::Output::flush();
     return err >= 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace modkit::cli::modprobe {
@@ -64,12 +65,12 @@ struct Context {
     void flush_resolver_messages();
 };
 
-int insert_all(Context& ctx, const std::vector<std::string>& args);
+int insert_all(Context& ctx, const std::vector<std::string_view>& args);
 int insert_one(Context& ctx, const std::string& name, const std::string* extra_options);
-int remove_all(Context& ctx, const std::vector<std::string>& args);
+int remove_all(Context& ctx, const std::vector<std::string_view>& args);
 int show_config(Context& ctx);
 int show_modversions(Context& ctx, const std::string& path);
 int show_exports(Context& ctx, const std::string& path);
-int explain(Context& ctx, const std::vector<std::string>& args);
+int explain(Context& ctx, const std::vector<std::string_view>& args);
 
 } // namespace modkit::cli::modprobe

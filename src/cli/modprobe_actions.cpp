@@ -87,6 +87,7 @@ void report_insert_error(const std::string& name, int err) {
 } // namespace
 
 int insert_one(Context& ctx, const std::string& name, const std::string* extra_options) {
+    ctx.resolver.forget_modules();
     std::vector<ModId> list;
     // kmod 31+: a first argument that is a path names the module file itself.
     if (name.starts_with('/') || name.starts_with("./")) {
@@ -127,14 +128,14 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
     return err;
 }
 
-int insert_all(Context& ctx, const std::vector<std::string>& args) {
+int insert_all(Context& ctx, const std::vector<std::string_view>& args) {
     int err = 0;
-    for (const auto& a : args)
-        if (int r = insert_one(ctx, a, nullptr); r < 0) err = r;
+    for (auto a : args)
+        if (int r = insert_one(ctx, std::string(a), nullptr); r < 0) err = r;
     return err;
 }
 
-int remove_all(Context& ctx, const std::vector<std::string>& args) {
+int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
     int err = 0;
     exec::RemoveRunOptions run;
     run.dry_run = ctx.opt.dry_run || ctx.opt.show_depends;
@@ -145,8 +146,10 @@ int remove_all(Context& ctx, const std::vector<std::string>& args) {
     run.force = ctx.opt.force;
     run.remove_holders = ctx.opt.remove_holders;
     run.wait_msec = ctx.opt.wait_msec;
-    for (const auto& a : args) {
+    for (auto arg : args) {
+        std::string a(arg);
         int r = 0;
+        ctx.resolver.forget_modules();
         auto found = ctx.resolver.lookup(a);
         ctx.flush_resolver_messages();
         if (!found) {

@@ -3,7 +3,7 @@
 
 #include "index/format.hpp"
 
-#include <fnmatch.h>
+#include "util/glob.hpp"
 
 namespace modkit::index {
 
@@ -143,44 +143,53 @@ util::Expected<std::optional<std::string_view>> IndexReader::search(std::string_
     return std::nullopt;
 }
 
-util::Expected<std::vector<IndexValue>> IndexReader::search_wild(std::string_view key) const {
-    // Limits the work of one lookup, so pointer cycles in a hostile file cannot loop forever.
-    uint64_t visits_left = m_reader.size() / 4 + 16;
-    std::vector<IndexValue> out;
-    std::string buf;
+// Level 3 of libkmod's wildcard search: every key below a wildcard; values whose pattern
+// (rebuilt in `pattern` from the first wildcard on) matches `subkey` are kept.
+struct IndexReader::WildWalk {
+    const IndexReader& self;
+    std::string_view subkey;
+    std::string pattern;
+    std::vector<IndexValue>& out;
+    uint64_t visits_left;
 
-    auto add_all = [&](const Node& n) -> util::Expected<void> {
-        return for_each_value(m_reader, n.values_off, n.value_count, m_path,
-                              [&](std::string_view v, uint32_t prio) {
-                                  insert_by_priority(out, {v, prio});
-                              });
-    };
-
-    // Level 3: every key below a wildcard; keep values whose pattern matches `subkey`.
-    std::function<util::Expected<void>(const Node&, size_t, std::string_view, unsigned)> all;
-    all = [&](const Node& n, size_t j, std::string_view subkey, unsigned depth) -> util::Expected<void> {
+    util::Expected<void> all(const Node& n, size_t j, unsigned depth) {
         if (depth > k_max_depth || visits_left-- == 0)
-            return std::unexpected(corrupt("trie too deep or cyclic"));
+            return std::unexpected(self.corrupt("trie too deep or cyclic"));
         size_t pushed = n.prefix.size() - j;
-        buf.append(n.prefix.substr(j));
+        pattern.append(n.prefix.substr(j));
         if (n.first <= n.last) {
             for (unsigned ch = n.first; ch <= n.last; ++ch) {
-                uint32_t cp = child_pointer(m_reader, n.first, n.last, n.children_off, ch);
+                uint32_t cp = child_pointer(self.m_reader, n.first, n.last, n.children_off, ch);
                 if ((cp & k_offset_mask) == 0) continue;
-                auto child = read_node(cp);
+                auto child = self.read_node(cp);
                 if (!child) return std::unexpected(child.error());
-                buf.push_back(static_cast<char>(ch));
-                if (auto r = all(*child, 0, subkey, depth + 1); !r) return r;
-                buf.pop_back();
+                pattern.push_back(static_cast<char>(ch));
+                if (auto r = all(*child, 0, depth + 1); !r) return r;
+                pattern.pop_back();
             }
         }
-        if (n.value_count > 0) {
-            std::string subject(subkey);
-            if (fnmatch(buf.c_str(), subject.c_str(), 0) == 0)
-                if (auto r = add_all(n); !r) return r;
-        }
-        buf.resize(buf.size() - pushed);
+        if (n.value_count > 0 && util::glob_match(pattern, subkey))
+            if (auto r = self.add_values(n, out); !r) return r;
+        pattern.resize(pattern.size() - pushed);
         return {};
+    }
+};
+
+util::Expected<void> IndexReader::add_values(const Node& n, std::vector<IndexValue>& out) const {
+    return for_each_value(m_reader, n.values_off, n.value_count, m_path,
+                          [&](std::string_view v, uint32_t prio) { insert_by_priority(out, {v, prio}); });
+}
+
+util::Expected<std::vector<IndexValue>> IndexReader::search_wild(std::string_view key) const {
+    std::vector<IndexValue> out;
+    // Limits the work of one lookup, so pointer cycles in a hostile file cannot loop forever.
+    uint64_t visits_left = m_reader.size() / 4 + 16;
+    auto walk_below = [&](const Node& n, size_t j, std::string_view subkey,
+                          std::string_view lead) -> util::Expected<void> {
+        WildWalk w{*this, subkey, std::string(lead), out, visits_left};
+        auto r = w.all(n, j, 0);
+        visits_left = w.visits_left;
+        return r;
     };
 
     // Level 2: follow the key until the trie branches into wildcards.
@@ -195,7 +204,8 @@ util::Expected<std::vector<IndexValue>> IndexReader::search_wild(std::string_vie
         for (; j < p.size(); ++j) {
             char ch = p[j];
             if (ch == '*' || ch == '?' || ch == '[') {
-                if (auto r = all(*node, j, key.substr(i + j), 0); !r) return std::unexpected(r.error());
+                if (auto r = walk_below(*node, j, key.substr(i + j), {}); !r)
+                    return std::unexpected(r.error());
                 return out;
             }
             if (i + j >= key.size() || ch != key[i + j]) return out;
@@ -207,12 +217,11 @@ util::Expected<std::vector<IndexValue>> IndexReader::search_wild(std::string_vie
             if ((cp & k_offset_mask) == 0) continue;
             auto child = read_node(cp);
             if (!child) return std::unexpected(child.error());
-            buf.push_back(wc);
-            if (auto r = all(*child, 0, key.substr(i), 0); !r) return std::unexpected(r.error());
-            buf.pop_back();
+            if (auto r = walk_below(*child, 0, key.substr(i), std::string_view(&wc, 1)); !r)
+                return std::unexpected(r.error());
         }
         if (i == key.size()) {
-            if (auto r = add_all(*node); !r) return std::unexpected(r.error());
+            if (auto r = add_values(*node, out); !r) return std::unexpected(r.error());
             return out;
         }
         ptr = child_pointer(m_reader, node->first, node->last, node->children_off,

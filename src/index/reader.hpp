@@ -45,7 +45,9 @@ public:
 
 private:
     struct Node;
+    struct WildWalk;
     util::Expected<Node> read_node(uint32_t pointer) const;
+    util::Expected<void> add_values(const Node& n, std::vector<IndexValue>& out) const;
     util::Error corrupt(std::string what) const;
 
     util::MappedFile m_file;

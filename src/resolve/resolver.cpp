@@ -168,6 +168,11 @@ util::Expected<Resolver::Softdeps> Resolver::softdeps(ModId id) {
     return out;
 }
 
+void Resolver::forget_modules() {
+    m_objects.clear();
+    m_pool.clear();
+}
+
 void Resolver::reset_probe_state() {
     for (auto& m : m_objects) {
         m.visited = false;

@@ -80,6 +80,9 @@ public:
 
     // Clears the probe flags of every object (kmod_set_modules_visited/required(false)).
     void reset_probe_state();
+    // Forgets every module object, as libkmod's pool empties when a top-level lookup's
+    // objects are released: nothing carries over from one modprobe argument to the next.
+    void forget_modules();
 
     // Messages libkmod would log while resolving (e.g. a soft dependency that fails to look
     // up), in order; the CLI prints them.
