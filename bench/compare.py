@@ -18,6 +18,9 @@ def run_once(cmd, setup):
     if pid == 0:
         fd = os.open(os.devnull, os.O_WRONLY)
         os.dup2(fd, 1)
+        # exec: the measured process (and its peak memory) is the tool itself, not the shell.
+        if not cmd.startswith("exec "):
+            cmd = "exec " + cmd
         os.execv("/bin/sh", ["sh", "-c", cmd])
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
