@@ -59,8 +59,8 @@ vm-diff: build tree
 	TOOLS=both bash tests/vm/run.sh $(BUILD)
 
 # Everything CI runs: warnings-as-errors build, unit tests (plain and sanitized), the
-# differential tests against kmod on the real Debian tree, and a short fuzz smoke run.
-test: build unit unit-asan compat fuzz-smoke
+# differential tests against kmod on the real Debian tree, the QEMU scenarios and a short fuzz smoke run.
+test: build unit unit-asan compat vm-test fuzz-smoke
 
 fuzz-smoke: fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_BUILD) 10
