@@ -19,12 +19,16 @@ packages=(
 # (tests/vm/modsrc). They pull linux-headers-<abi>-common, linux-kbuild-6.1 and the matching
 # compiler package. apt-get install, not dpkg -x: they use absolute symlinks into /usr/src.
 kernel_abi=${MODKIT_KERNEL_ABI:-6.1.0-50-amd64}
-headers=linux-headers-$kernel_abi
-if apt-cache show "$headers" >/dev/null 2>&1 || dpkg-query -W "$headers" >/dev/null 2>&1; then
-  packages+=("$headers")
-else
-  echo "install-deps: $headers is not in the package lists; VM tests that build modules will skip" >&2
-fi
+# A second kernel's headers: the DKMS differential tests (tests/compat/dkms*.sh) build for two
+# kernels and build a deliberately wrong-kernel module against this one.
+second_abi=${MODKIT_SECOND_KERNEL_ABI:-6.1.0-47-amd64}
+for headers in "linux-headers-$kernel_abi" "linux-headers-$second_abi"; do
+  if apt-cache show "$headers" >/dev/null 2>&1 || dpkg-query -W "$headers" >/dev/null 2>&1; then
+    packages+=("$headers")
+  else
+    echo "install-deps: $headers is not in the package lists; tests that build modules against it will skip" >&2
+  fi
+done
 
 missing=()
 for p in "${packages[@]}"; do
