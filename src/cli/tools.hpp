@@ -42,5 +42,6 @@ int rmmod_main(int argc, char** argv);
 int lsmod_main(int argc, char** argv);
 int kmod_main(int argc, char** argv);
 int modprobe_main(int argc, char** argv);
+int dkms_main(int argc, char** argv);
 
 } // namespace modkit::cli

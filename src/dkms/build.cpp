@@ -1,0 +1,186 @@
+// The build of one package for one kernel, and the runner that does several at once.
+#include "dkms/build.hpp"
+
+#include "dkms/add.hpp"
+#include "dkms/build_steps.hpp"
+#include "dkms/shell.hpp"
+#include "dkms/signing.hpp"
+#include "util/atomic_file.hpp"
+#include "util/copy_tree.hpp"
+#include "util/parallel.hpp"
+#include "util/strings.hpp"
+
+#include <condition_variable>
+#include <cstdio>
+#include <fcntl.h>
+#include <ftw.h>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace modkit::dkms {
+
+namespace {
+
+// What a finished (or failed) build leaves for the runner to tidy up once no other build of
+// the same package is running: a failed build's directory, shown as <m>/<v>/build.
+struct Leftover {
+    bool built = false;       // a build ran to completion
+    std::string failed_build; // shown as <m>/<v>/build afterwards
+};
+
+// do_unbuild: rm -rf <m>/<v>/<K>/<A>, and <K> when it is left empty.
+void unbuild_dir(const Tree& tree, const BuildJob& job) {
+    (void)util::remove_tree(tree.built_dir(job.module, job.version, job.target.kernel, job.target.arch));
+    rmdir((tree.version_dir(job.module, job.version) + "/" + job.target.kernel).c_str());
+}
+
+Outcome build_impl(const Context& ctx, const BuildJob& job, Report& report, Leftover& leftover) {
+    Tree tree{ctx};
+    const std::string& m = job.module;
+    const std::string& v = job.version;
+    const std::string& k = job.target.kernel;
+    const std::string& a = job.target.arch;
+    if (tree.is_built(m, v, k, a)) {
+        if (!ctx.force) {
+            report.out("Module " + m + "/" + v + " already built for kernel " + k + " (" + a +
+                       "), skip. You may override by specifying --force.\n");
+            return {};
+        }
+        unbuild_dir(tree, job);
+    }
+    BuildSteps steps(ctx, job, report);
+    auto outcome = steps.run();
+    if (outcome) leftover.built = true;
+    else leftover.failed_build = steps.failed_build_dir();
+    return outcome;
+}
+
+// Adds the packages that are not added yet (DKMS's build adds first), in the caller's
+// thread so two builds of one package never race to add it.
+std::vector<std::optional<Outcome>> add_missing(const Context& ctx, const std::vector<BuildJob>& jobs,
+                                                Report& report) {
+    std::vector<std::optional<Outcome>> early(jobs.size());
+    Tree tree{ctx};
+    std::map<std::string, Outcome> added;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        const auto& j = jobs[i];
+        std::string key = j.module + "/" + j.version;
+        if (tree.is_added(j.module, j.version) && !added.count(key)) continue;
+        if (!added.count(key)) {
+            AddRequest req{j.module, j.version, j.target.kernel, j.target.arch, ""};
+            added.emplace(key, add_module(ctx, req, report));
+        }
+        if (!added.at(key)) early[i] = added.at(key);
+    }
+    return early;
+}
+
+} // namespace
+
+std::string module_compression_suffix(const Context& ctx, const std::string& kernelver) {
+    static thread_local int found; // bit 1 gz, 2 xz, 4 zst
+    found = 0;
+    std::string dir = ctx.install_tree + "/" + kernelver;
+    nftw(
+        dir.c_str(),
+        [](const char* path, const struct stat*, int type, struct FTW*) -> int {
+            if (type != FTW_F) return 0;
+            std::string_view p(path);
+            if (util::ends_with(p, ".ko.gz")) found |= 1;
+            else if (util::ends_with(p, ".ko.xz")) found |= 2;
+            else if (util::ends_with(p, ".ko.zst")) found |= 4;
+            return 0;
+        },
+        32, FTW_PHYS);
+    if (found & 4) return ".zst";
+    if (found & 2) return ".xz";
+    if (found & 1) return ".gz";
+    return "";
+}
+
+Outcome build_one(const Context& ctx, const BuildJob& job, Report& report) {
+    auto early = add_missing(ctx, {job}, report);
+    if (early[0]) return *early[0];
+    Leftover leftover;
+    Tree tree{ctx};
+    bool private_view = private_mounts_available();
+    if (private_view) (void)util::make_directories(tree.build_dir(job.module, job.version));
+    Outcome o = build_impl(ctx, job, report, leftover);
+    finish_build_dir(tree, job.module, job.version, leftover.built, leftover.failed_build);
+    return o;
+}
+
+std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>& jobs, Report& report) {
+    if (jobs.size() == 1) return {build_one(ctx, jobs[0], report)};
+    std::vector<std::optional<Outcome>> early = add_missing(ctx, jobs, report);
+    Tree tree{ctx};
+    if (private_mounts_available())
+        for (const auto& j : jobs)
+            if (tree.is_added(j.module, j.version)) (void)util::make_directories(tree.build_dir(j.module, j.version));
+
+    struct Slot {
+        std::optional<Outcome> outcome;
+        BufferedReport report;
+        Leftover leftover;
+        bool done = false;
+    };
+    std::vector<Slot> slots(jobs.size());
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t next = 0;
+    auto worker = [&] {
+        for (;;) {
+            size_t i;
+            {
+                std::lock_guard<std::mutex> g(mu);
+                if (next >= jobs.size()) return;
+                i = next++;
+            }
+            Slot& s = slots[i];
+            Outcome o = early[i] ? *early[i] : build_impl(ctx, jobs[i], s.report, s.leftover);
+            std::lock_guard<std::mutex> g(mu);
+            s.outcome = std::move(o);
+            s.done = true;
+            cv.notify_all();
+        }
+    };
+    unsigned width = ctx.build_jobs != 0 ? ctx.build_jobs : util::default_jobs();
+    width = static_cast<unsigned>(std::min<size_t>(width, jobs.size()));
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < width; ++t) threads.emplace_back(worker);
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return slots[i].done; });
+        lk.unlock();
+        slots[i].report.replay(report);
+    }
+    for (auto& t : threads) t.join();
+
+    // Tidy each package's build/ once all of its builds are over: the last failure in job
+    // order is left there for inspection, as DKMS leaves its failed build.
+    std::map<std::string, Leftover> by_package;
+    std::map<std::string, std::pair<std::string, std::string>> packages;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        std::string key = jobs[i].module + "/" + jobs[i].version;
+        packages[key] = {jobs[i].module, jobs[i].version};
+        Leftover& sum = by_package[key];
+        sum.built = sum.built || slots[i].leftover.built;
+        const std::string& failed = slots[i].leftover.failed_build;
+        if (!failed.empty()) {
+            if (!sum.failed_build.empty() && sum.failed_build != failed)
+                (void)util::remove_tree(sum.failed_build);
+            sum.failed_build = failed;
+        }
+    }
+    for (const auto& [key, mv] : packages)
+        finish_build_dir(tree, mv.first, mv.second, by_package[key].built, by_package[key].failed_build);
+    std::vector<Outcome> out;
+    for (auto& s : slots) out.push_back(std::move(*s.outcome));
+    return out;
+}
+
+} // namespace modkit::dkms

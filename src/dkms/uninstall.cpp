@@ -1,0 +1,103 @@
+// do_uninstall, transactional: delete the installed copies, put archived originals back
+// where their .origin says they came from, drop the kernel-K-A link, POST_REMOVE, depmod.
+#include "dkms/conf.hpp"
+#include "dkms/depmod_step.hpp"
+#include "dkms/install.hpp"
+#include "dkms/scripts.hpp"
+#include "dkms/transaction.hpp"
+#include "util/mapped_file.hpp"
+#include "util/strings.hpp"
+
+#include <sys/stat.h>
+
+namespace modkit::dkms {
+
+namespace {
+
+bool exists(const std::string& p) {
+    struct stat st;
+    return lstat(p.c_str(), &st) == 0;
+}
+
+// The installed copy of `name` among the places DKMS may have put it.
+std::string installed_copy(const Context& ctx, const std::string& kernel, const ModuleEntry& e) {
+    std::string lib = ctx.install_tree + "/" + kernel;
+    for (const std::string& loc : {e.dest_location, e.conf_location}) {
+        for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
+            std::string p = lib + loc + "/" + e.dest_name + ext;
+            if (exists(p)) return p;
+        }
+    }
+    return {};
+}
+
+// Where an archived original goes back: its .origin (which must be inside the kernel's
+// module directory), else <DEST_MODULE_LOCATION>/<file> as DKMS before 3.1.7 did.
+std::string origin_of(const Context& ctx, const std::string& kernel, const std::string& stored,
+                      const ModuleEntry& e) {
+    std::string lib = ctx.install_tree + "/" + kernel;
+    if (auto data = util::read_file(stored + ".origin")) {
+        std::string path(util::trim(*data));
+        if (util::starts_with(path, lib + "/") && path.find("/../") == std::string::npos) return path;
+    }
+    return lib + e.conf_location + "/" + std::string(util::basename(stored));
+}
+
+} // namespace
+
+Outcome uninstall_one(const Context& ctx, const std::string& m, const std::string& v,
+                      const KernelArch& t, Report& report) {
+    Tree tree{ctx};
+    report.out("Module " + m + "/" + v + " for kernel " + t.kernel + " (" + t.arch + "):\n");
+    ConfRequest cr{m, v, ctx.conf.empty() ? tree.source_link(m, v) + "/dkms.conf" : ctx.conf,
+                   make_target(ctx, t.kernel, t.arch), false};
+    auto conf = read_conf(ctx, cr, report);
+    if (!conf) {
+        if (conf.error().kind == util::ErrorKind::NotFound)
+            return die(exit_code::k_conf_missing,
+                       {"Could not locate dkms.conf file.", "File: " + cr.conf_path + " does not exist."});
+        return die(exit_code::k_bad_conf, {"Bad conf file.", "File: " + cr.conf_path +
+                                                                 " does not represent a valid dkms.conf file."});
+    }
+    auto tx = Transaction::begin(ctx, "uninstall " + m + "/" + v + " from " + t.kernel + " (" + t.arch + ")");
+    if (!tx) return die(exit_code::k_install_failed, {tx.error().describe()});
+    auto failed = [&](const util::Error& e) { return die(exit_code::k_install_failed, {e.describe()}); };
+    std::string lib = ctx.install_tree + "/" + t.kernel;
+    bool was_active = tree.is_installed(m, v, t.kernel, t.arch);
+    if (was_active) {
+        report.out("Before uninstall, this module version was ACTIVE on this kernel.\n");
+        std::string originals = tree.original_dir(m, t.kernel, t.arch);
+        for (const auto& e : conf->modules) {
+            std::string installed = installed_copy(ctx, t.kernel, e);
+            if (!installed.empty()) {
+                report.out("Deleting " + installed + "\n");
+                if (auto r = tx->remove(installed); !r) return failed(r.error());
+                if (auto r = tx->remove_empty_directories(std::string(util::dirname(installed)), lib); !r)
+                    return failed(r.error());
+            }
+            for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
+                std::string stored = originals + "/" + e.dest_name + ext;
+                if (!exists(stored)) continue;
+                std::string back = origin_of(ctx, t.kernel, stored, e);
+                report.out("Restoring original module " + back + "\n");
+                if (auto r = tx->make_directories(std::string(util::dirname(back))); !r) return failed(r.error());
+                if (auto r = tx->move(stored, back); !r) return failed(r.error());
+                if (auto r = tx->remove(stored + ".origin"); !r) return failed(r.error());
+            }
+        }
+        if (auto r = tx->remove(tree.kernel_link(m, t.kernel, t.arch)); !r) return failed(r.error());
+        if (auto r = tx->remove_empty_directories(originals, tree.module_dir(m)); !r) return failed(r.error());
+    } else {
+        report.out("This module version was INACTIVE for this kernel.\n");
+    }
+    ScriptRun post{ScriptKind::PostRemove, conf->post_remove, m, v, -1, ""};
+    run_package_script(tree, post, report);
+    if (!run_depmod_step(ctx, t.kernel, *tx, report)) {
+        tx->rollback();
+        return die(exit_code::k_install_failed, {"Problems with depmod detected; the module was left installed."});
+    }
+    tx->commit();
+    return {};
+}
+
+} // namespace modkit::dkms
