@@ -23,7 +23,12 @@ bool in_kernel(resolve::Resolver& r, ModId id, kernel::System& sys) {
 std::string substitute_cmdline_opts(const std::string& command, const std::string& options) {
     static constexpr std::string_view k_var = "$CMDLINE_OPTS";
     std::string out = command;
-    for (size_t at = out.find(k_var); at != std::string::npos; at = out.find(k_var))
+    // kmod searches again from the start after each replacement (a replacement can complete a
+    // new occurrence with the text after it). When the options hold the variable themselves
+    // that never ends, so then each occurrence is replaced once, left to right.
+    const bool rescan = options.find(k_var) == std::string::npos;
+    for (size_t at = out.find(k_var); at != std::string::npos;
+         at = out.find(k_var, rescan ? 0 : at + options.size()))
         out.replace(at, k_var.size(), options);
     return out;
 }

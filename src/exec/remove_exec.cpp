@@ -71,9 +71,11 @@ public:
         return err;
     }
 
-    // modprobe's command_do for remove commands (its own, not libkmod's).
-    int run_command(ModId id, const std::string& command) {
+    // modprobe's command_do for remove commands (its own, not libkmod's): $CMDLINE_OPTS
+    // becomes the empty string, in the printed line too.
+    int run_command(ModId id, const std::string& raw_command) {
         const std::string& name = m_r.get(id).name;
+        const std::string command = substitute_cmdline_opts(raw_command, "");
         if (m_opt.show) m_fx.out("remove " + command + "\n");
         if (m_opt.dry_run) return 0;
         int status = m_fx.run_command(command, name);

@@ -27,6 +27,8 @@ util::Expected<Explanation> explain(Resolver& r, std::string_view input, const P
     if (!mods) return std::unexpected(mods.error());
     for (ModId id : *mods) {
         ExplainedModule m;
+        // Copied first: resolving the path below adds the dependencies' objects to the pool,
+        // which may move every object.
         const ModObject& obj = r.get(id);
         m.mod = id;
         m.name = obj.name;
@@ -39,8 +41,8 @@ util::Expected<Explanation> explain(Resolver& r, std::string_view input, const P
         auto builtin = r.is_builtin(id);
         if (!builtin) return std::unexpected(builtin.error());
         m.builtin = *builtin;
-        m.blacklist = r.config().blacklist_entry(obj.name);
-        m.blacklist_applies = m.blacklist != nullptr && (obj.alias || flags.apply_blacklist);
+        m.blacklist = r.config().blacklist_entry(m.name);
+        m.blacklist_applies = m.blacklist != nullptr && (m.alias || flags.apply_blacklist);
         m.options = r.option_entries(id);
         m.install = r.install_command(id);
         auto sd = r.softdeps(id);
