@@ -2,6 +2,7 @@
 // answered, which configuration lines matter and in what order modules would load, with the
 // running kernel's state of each. --json prints the same as a JSON document.
 #include "cli/modprobe.hpp"
+#include "cli/tools.hpp"
 
 #include "kernel/module_state.hpp"
 #include "resolve/explain.hpp"
@@ -242,3 +243,18 @@ int explain(Context& ctx, const std::vector<std::string_view>& args) {
 }
 
 } // namespace modkit::cli::modprobe
+
+namespace modkit::cli {
+
+// `modkit explain [modprobe options] NAME...`: modprobe --explain under its own name.
+int explain_main(int argc, char** argv) {
+    std::vector<std::string> store = {"modprobe", "--explain"};
+    for (int i = 1; i < argc; ++i) store.emplace_back(argv[i]);
+    std::vector<char*> args;
+    for (auto& s : store) args.push_back(s.data());
+    args.push_back(nullptr);
+    util::Diag::set_program("modprobe");
+    return modprobe_main(static_cast<int>(store.size()), args.data());
+}
+
+} // namespace modkit::cli

@@ -15,6 +15,7 @@ namespace {
 constexpr Tool k_tools[] = {
     {"depmod", depmod_main, "generate modules.dep and the module index files"},
     {"dkms", dkms_main, "build and install out-of-tree modules (DKMS)"},
+    {"explain", explain_main, "why and how modprobe would load a module (modprobe --explain)"},
     {"insmod", insmod_main, "insert a module file into the kernel"},
     {"kmod", kmod_main, "kmod's own commands: help, list, static-nodes"},
     {"lsmod", lsmod_main, "list the loaded modules"},

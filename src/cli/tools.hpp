@@ -43,5 +43,6 @@ int lsmod_main(int argc, char** argv);
 int kmod_main(int argc, char** argv);
 int modprobe_main(int argc, char** argv);
 int dkms_main(int argc, char** argv);
+int explain_main(int argc, char** argv);
 
 } // namespace modkit::cli
