@@ -1,6 +1,7 @@
 // Reading a kernel's expectations: the build directory first, then an in-tree module of the
 // kernel's module directory when there are no (usable) headers.
 #include "abi/kernel_abi.hpp"
+#include "util/atomic_file.hpp"
 
 #include "module/module_file.hpp"
 #include "util/mapped_file.hpp"
@@ -16,10 +17,6 @@ using util::ErrorKind;
 // How many entries of modules.dep/modules.order to try before giving up on the module tree.
 constexpr size_t k_max_tree_candidates = 8;
 
-bool exists(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0;
-}
 
 std::string_view first_word(std::string_view s) {
     return s.substr(0, s.find(' '));
@@ -83,7 +80,7 @@ util::Expected<void> vermagic_from_headers(const KernelLocation& where, KernelAb
         return util::fail(ErrorKind::Invalid, EINVAL, uts_file,
                           "the headers are for kernel " + *uts + ", not " + where.release);
     std::string config = where.source_dir + "/include/config/auto.conf";
-    if (!exists(config)) config = where.source_dir + "/.config";
+    if (!util::target_exists(config)) config = where.source_dir + "/.config";
     auto vermagic = vermagic_from_config(*uts, config, where.source_dir);
     if (!vermagic) return util::fail(std::move(vermagic.error()));
     abi.release = std::move(*uts);

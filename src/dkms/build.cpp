@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -107,10 +108,11 @@ Outcome build_one(const Context& ctx, const BuildJob& job, Report& report) {
     if (early[0]) return *early[0];
     Leftover leftover;
     Tree tree{ctx};
-    bool private_view = private_mounts_available();
-    if (private_view) (void)util::make_directories(tree.build_dir(job.module, job.version));
+    const std::string build_dir = tree.build_dir(job.module, job.version);
+    bool created = private_mounts_available() && !util::path_exists(build_dir);
+    if (created) (void)util::make_directories(build_dir);
     Outcome o = build_impl(ctx, job, report, leftover);
-    finish_build_dir(tree, job.module, job.version, leftover.built, leftover.failed_build);
+    finish_build_dir(tree, job.module, job.version, leftover.built, leftover.failed_build, created);
     return o;
 }
 
@@ -118,9 +120,14 @@ std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>&
     if (jobs.size() == 1) return {build_one(ctx, jobs[0], report)};
     std::vector<std::optional<Outcome>> early = add_missing(ctx, jobs, report);
     Tree tree{ctx};
+    std::set<std::string> created; // the packages whose build/ mount point this call made
     if (private_mounts_available())
-        for (const auto& j : jobs)
-            if (tree.is_added(j.module, j.version)) (void)util::make_directories(tree.build_dir(j.module, j.version));
+        for (const auto& j : jobs) {
+            std::string dir = tree.build_dir(j.module, j.version);
+            if (!tree.is_added(j.module, j.version) || util::path_exists(dir)) continue;
+            (void)util::make_directories(dir);
+            created.insert(j.module + "/" + j.version);
+        }
 
     struct Slot {
         std::optional<Outcome> outcome;
@@ -177,7 +184,8 @@ std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>&
         }
     }
     for (const auto& [key, mv] : packages)
-        finish_build_dir(tree, mv.first, mv.second, by_package[key].built, by_package[key].failed_build);
+        finish_build_dir(tree, mv.first, mv.second, by_package[key].built, by_package[key].failed_build,
+                         created.count(key) != 0);
     std::vector<Outcome> out;
     for (auto& s : slots) out.push_back(std::move(*s.outcome));
     return out;

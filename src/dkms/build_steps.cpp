@@ -23,10 +23,6 @@ namespace modkit::dkms {
 
 namespace {
 
-bool exists(const std::string& p) {
-    struct stat st;
-    return lstat(p.c_str(), &st) == 0;
-}
 
 std::mutex& shared_build_lock(const std::string& build_dir) {
     static std::mutex guard;
@@ -91,7 +87,7 @@ Outcome BuildSteps::prepare() {
     m_target = make_target(m_ctx, k, a);
     m_signing = prepare_signing(m_ctx, m_target, m_report);
     std::string base = m_tree.built_dir(m, v, k, a);
-    if (exists(base))
+    if (util::path_exists(base))
         return die(exit_code::k_exists,
                    {"This module/version has already been built on: " + k,
                     "Directory " + base + " already exists. Use the dkms remove function before trying to build again."});
@@ -117,7 +113,7 @@ Outcome BuildSteps::prepare() {
         return die(exit_code::k_bad_conf, {"The directory " + source +
                                                " does not appear to have module source located within it.",
                                            "Build halted."});
-    if (!exists(m_target.kernel_source_dir + "/include"))
+    if (!util::path_exists(m_target.kernel_source_dir + "/include"))
         return die(exit_code::k_generic,
                    {"Your kernel headers for kernel " + k + " cannot be found at " +
                         m_target.kernel_source_dir + ".",
@@ -134,7 +130,7 @@ Outcome BuildSteps::prepare() {
                         "You may override by specifying --force."});
     }
     m_visible = m_tree.build_dir(m, v);
-    m_private = private_mounts_available() && exists(m_visible);
+    m_private = private_mounts_available() && util::path_exists(m_visible);
     return {};
 }
 
@@ -191,7 +187,7 @@ Outcome BuildSteps::apply_patches() {
     for (const auto& p : m_conf.patches) {
         if (p.find("..") != std::string::npos)
             return die(exit_code::k_banned, {"Patch " + p + " as specified in dkms.conf contains '..' path component."});
-        if (!exists(m_work + "/patches/" + p))
+        if (!util::path_exists(m_work + "/patches/" + p))
             return die(exit_code::k_banned, {" Patch " + p + " as specified in dkms.conf cannot be",
                                              "found in " + m_visible + "/patches/."});
         m_report.out("Applying patch " + p + "...");
@@ -232,7 +228,7 @@ Outcome BuildSteps::check_built_modules() {
     for (const auto& e : m_conf.modules) {
         if (e.excluded) continue;
         std::string path = m_work + "/" + e.built_location + e.built_name + ".ko";
-        if (!exists(path))
+        if (!util::path_exists(path))
             return die(exit_code::k_no_module_built,
                        {" Build of " + e.built_name + ".ko failed for: " + m_job.target.kernel + " (" +
                             m_job.target.arch + ")",
@@ -277,7 +273,7 @@ Outcome BuildSteps::collect_modules() {
         std::string to = module_dir + "/" + e.dest_name + ".ko" + (from == built ? "" : suffix);
         if (auto r = util::copy_file(from, to, util::Preserve::All); !r) return die(1, {r.error().describe()});
     }
-    if (exists(m_work + "/Module.symvers"))
+    if (util::path_exists(m_work + "/Module.symvers"))
         (void)util::copy_file(m_work + "/Module.symvers", module_dir + "/Module.symvers", util::Preserve::All);
     return {};
 }
@@ -302,7 +298,7 @@ Outcome BuildSteps::publish() {
 
 void BuildSteps::fail_cleanup() {
     if (m_staging.empty()) return;
-    if (m_private && exists(m_work)) {
+    if (m_private && util::path_exists(m_work)) {
         // Keep the failed build (and its make.log) for finish_build_dir to show as build/.
         std::string keep = m_staging + ".failed";
         if (rename(m_work.c_str(), keep.c_str()) == 0) m_failed_build = keep;
@@ -314,7 +310,7 @@ void BuildSteps::fail_cleanup() {
 }
 
 void finish_build_dir(const Tree& tree, const std::string& module, const std::string& version,
-                      bool built, const std::string& failed_build) {
+                      bool built, const std::string& failed_build, bool created_mount_point) {
     std::string build = tree.build_dir(module, version);
     if (!failed_build.empty()) {
         if (failed_build != build) {
@@ -326,6 +322,7 @@ void finish_build_dir(const Tree& tree, const std::string& module, const std::st
         return;
     }
     if (built) (void)util::remove_tree(build);
+    else if (created_mount_point) rmdir(build.c_str()); // nothing was built: not ours to leave
 }
 
 } // namespace modkit::dkms

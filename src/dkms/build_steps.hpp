@@ -56,6 +56,6 @@ private:
 // After all builds of a package: DKMS removes <m>/<v>/build once a build succeeded, and a
 // failed build's directory is left there for inspection.
 void finish_build_dir(const Tree& tree, const std::string& module, const std::string& version,
-                      bool built, const std::string& failed_build);
+                      bool built, const std::string& failed_build, bool created_mount_point);
 
 } // namespace modkit::dkms

@@ -1,5 +1,6 @@
 // Framework files, the distribution and the per-kernel directories.
 #include "dkms/context.hpp"
+#include "util/atomic_file.hpp"
 
 #include "dkms/conf_eval.hpp"
 #include "util/mapped_file.hpp"
@@ -28,10 +29,6 @@ const std::vector<std::string>& framework_signing_names() {
 
 namespace {
 
-bool exists(const std::string& path) {
-    struct stat st;
-    return stat(path.c_str(), &st) == 0;
-}
 
 // True when the file has no line that could set anything: only blanks and comments.
 bool only_comments(const std::string& path) {
@@ -95,7 +92,7 @@ util::Expected<void> read_framework(
     const std::vector<std::pair<std::string, std::string>>& extra_globals) {
     std::vector<std::string> files;
     for (const auto& f : framework_files(ctx))
-        if (exists(f) && !only_comments(f)) files.push_back(f);
+        if (util::target_exists(f) && !only_comments(f)) files.push_back(f);
     if (files.empty()) return {};
     EvalRequest req;
     req.files = files;
@@ -171,7 +168,7 @@ std::string kernel_source_dir_for(const Context& ctx, const std::string& kernelv
 std::string kernel_config_for(const Context& ctx, const std::string& kernel_source_dir) {
     if (!ctx.cli_kernel_config.empty()) return ctx.cli_kernel_config;
     std::string auto_conf = kernel_source_dir + "/include/config/auto.conf";
-    if (exists(auto_conf)) return auto_conf;
+    if (util::target_exists(auto_conf)) return auto_conf;
     return kernel_source_dir + "/.config";
 }
 

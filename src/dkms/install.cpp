@@ -1,6 +1,7 @@
 // do_install (dkms.in v3.4 order: validate, PRE_INSTALL, per module version check, archive
 // the original, copy; then the kernel-K-A link, POST_INSTALL, depmod), transactional.
 #include "dkms/install.hpp"
+#include "util/atomic_file.hpp"
 
 #include "dkms/abi_gate.hpp"
 #include "dkms/build.hpp"
@@ -21,10 +22,6 @@ namespace modkit::dkms {
 
 namespace {
 
-bool exists(const std::string& p) {
-    struct stat st;
-    return lstat(p.c_str(), &st) == 0;
-}
 
 bool is_file(const std::string& p) {
     struct stat st;
@@ -34,8 +31,8 @@ bool is_file(const std::string& p) {
 // compressed_or_uncompressed: <dir>/<name>.ko, else <dir>/<name>.ko<suffix>.
 std::string module_in(const std::string& dir, const std::string& name, const std::string& suffix) {
     std::string plain = dir + "/" + name + ".ko";
-    if (exists(plain)) return plain;
-    if (!suffix.empty() && exists(plain + suffix)) return plain + suffix;
+    if (util::path_exists(plain)) return plain;
+    if (!suffix.empty() && util::path_exists(plain + suffix)) return plain + suffix;
     return {};
 }
 
@@ -107,7 +104,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     apply_forced_installs(ctx, m, report);
     Tree tree{ctx};
     std::string lib = ctx.install_tree + "/" + t.kernel;
-    if (!exists(lib))
+    if (!util::path_exists(lib))
         return die(exit_code::k_install_failed, {"The directory " + lib + " doesn't exist.",
                                                  "You cannot install a module onto a non-existant kernel."});
     auto conf = conf_for(ctx, tree, m, v, t, report);
@@ -144,7 +141,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
 
     auto tx = Transaction::begin(ctx, "install " + m + "/" + v + " for " + t.kernel + " (" + t.arch + ")");
     if (!tx) return die(exit_code::k_install_failed, {tx.error().describe()});
-    bool first_install = !exists(tree.kernel_link(m, t.kernel, t.arch));
+    bool first_install = !util::path_exists(tree.kernel_link(m, t.kernel, t.arch));
     bool any_installed = false;
     for (const auto& [e, file] : modules) {
         if (!check_version_sanity(ctx, t.kernel, conf->obsolete_by, e->dest_name, file, report)) {
@@ -167,7 +164,12 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     if (auto r = tx->set_symlink(tree.kernel_link(m, t.kernel, t.arch), v + "/" + t.kernel + "/" + t.arch); !r)
         return die(exit_code::k_install_failed, {r.error().describe(), "Installation aborted."});
     ScriptRun post{ScriptKind::PostInstall, conf->post_install, m, v, -1, ""};
-    run_package_script(tree, post, report);
+    if (int rc = run_package_script(tree, post, report); rc != 0 && !ctx.force) {
+        tx->rollback();
+        return die(exit_code::k_install_failed,
+                   {"post_install failed (exit status " + std::to_string(rc) + "), installation rolled back.",
+                    "You may override by specifying --force."});
+    }
     if (!run_depmod_step(ctx, t.kernel, *tx, report)) {
         tx->rollback();
         return die(exit_code::k_install_failed,

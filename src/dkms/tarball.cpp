@@ -19,10 +19,6 @@ namespace modkit::dkms {
 
 namespace {
 
-bool exists(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0;
-}
 
 bool is_dir(const std::string& p) {
     struct stat st;
@@ -116,7 +112,7 @@ Outcome mktarball_action(Context& ctx, const Selection& sel, Report& report) {
 
 Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
     const std::string& archive = ctx.archive_location;
-    if (archive.empty() || !exists(archive)) return die(exit_code::k_usage, {archive + " does not exist."});
+    if (archive.empty() || !util::target_exists(archive)) return die(exit_code::k_usage, {archive + " does not exist."});
     auto lock = TreeLock::acquire(ctx, report);
     if (!lock) return die(exit_code::k_generic, {lock.error().describe()});
     if (auto r = recover(ctx, report); !r) return die(exit_code::k_generic, {r.error().describe()});
@@ -141,7 +137,7 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
     Tree tree{ctx};
     for (const char* candidate : {"dkms_source_tree", "dkms_binaries_only"}) {
         std::string conf = tmp.path + "/" + candidate + "/dkms.conf";
-        if (!exists(conf)) continue;
+        if (!util::target_exists(conf)) continue;
         ConfRequest cr{"", "", conf, make_target(ctx, first.kernel, first.arch), false};
         auto parsed = read_conf(ctx, cr, report);
         if (!parsed) {

@@ -8,6 +8,7 @@
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
 #include "util/diag.hpp"
+#include "util/fault.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
@@ -32,10 +33,6 @@ constexpr const char* k_index_files[] = {
     "modules.softdep",    "modules.weakdep",     "modules.symbols",       "modules.symbols.bin",
     "modules.builtin.bin", "modules.builtin.alias.bin", "modules.devname"};
 
-bool exists(const std::string& p) {
-    struct stat st;
-    return lstat(p.c_str(), &st) == 0;
-}
 
 std::string escape(std::string_view s) {
     std::string out;
@@ -111,12 +108,12 @@ void undo_all(const std::string& dir) {
         if (e.kind == "absent") {
             unlink(e.a.c_str());
         } else if (e.kind == "saved") {
-            if (exists(backup)) {
+            if (util::path_exists(backup)) {
                 unlink(e.a.c_str());
                 (void)move_path(backup, e.a);
             }
         } else if (e.kind == "moved") {
-            if (exists(e.b) && !exists(e.a)) (void)move_path(e.b, e.a);
+            if (util::path_exists(e.b) && !util::path_exists(e.a)) (void)move_path(e.b, e.a);
         } else if (e.kind == "mkdir") {
             rmdir(e.a.c_str());
         } else if (e.kind == "rmdir") {
@@ -175,7 +172,7 @@ Transaction::Transaction(Transaction&& o) noexcept
 
 util::Expected<Transaction> Transaction::begin(const Context& ctx, const std::string& what) {
     std::string dir = ctx.dkms_tree + k_tx_name;
-    if (exists(dir)) return util::fail(util::ErrorKind::Invalid, EEXIST, dir, "an unfinished transaction exists");
+    if (util::path_exists(dir)) return util::fail(util::ErrorKind::Invalid, EEXIST, dir, "an unfinished transaction exists");
     if (auto r = util::make_directories(dir + "/backup", 0700); !r) return util::fail(r.error());
     Transaction tx(ctx, dir);
     std::string journal = dir + "/journal";
@@ -191,6 +188,8 @@ Transaction::~Transaction() {
 }
 
 util::Expected<void> Transaction::record(const std::string& kind, const std::string& path) {
+    // Crash tests kill the process here: between any two steps of a transaction.
+    util::fault_point("dkms-transaction");
     std::string line = kind + "\t" + escape(path) + "\n";
     if (!util::write_all(m_journal, line) || fdatasync(m_journal) != 0)
         return util::fail_errno(errno, m_dir + "/journal", "cannot write journal");
@@ -199,7 +198,7 @@ util::Expected<void> Transaction::record(const std::string& kind, const std::str
 }
 
 util::Expected<void> Transaction::preserve(const std::string& path) {
-    if (!exists(path)) return record("absent", path);
+    if (!util::path_exists(path)) return record("absent", path);
     std::string backup = m_dir + "/backup/" + std::to_string(m_next);
     if (auto r = record("saved", path); !r) return r;
     return move_path(path, backup);
@@ -254,7 +253,7 @@ util::Expected<void> Transaction::remove(const std::string& path) { return prese
 
 util::Expected<void> Transaction::make_directories(const std::string& path) {
     std::vector<std::string> missing;
-    for (std::string p = path; !p.empty() && p != "/" && !exists(p); p = std::string(util::dirname(p)))
+    for (std::string p = path; !p.empty() && p != "/" && !util::path_exists(p); p = std::string(util::dirname(p)))
         missing.push_back(p);
     for (size_t i = missing.size(); i-- > 0;) {
         if (auto r = record("mkdir", missing[i]); !r) return r;
@@ -267,7 +266,7 @@ util::Expected<void> Transaction::make_directories(const std::string& path) {
 util::Expected<void> Transaction::remove_empty_directories(const std::string& path, const std::string& stop) {
     for (std::string p = path; p.size() > stop.size() && util::starts_with(p, stop + "/");
          p = std::string(util::dirname(p))) {
-        if (!Tree::list(p).empty() || !exists(p)) break;
+        if (!Tree::list(p).empty() || !util::path_exists(p)) break;
         if (auto r = record("rmdir", p); !r) return r;
         if (rmdir(p.c_str()) != 0) break;
     }
@@ -277,7 +276,7 @@ util::Expected<void> Transaction::remove_empty_directories(const std::string& pa
 util::Expected<void> Transaction::snapshot_indexes(const std::string& module_dir) {
     for (const char* name : k_index_files) {
         std::string path = module_dir + "/" + name;
-        if (!exists(path)) {
+        if (!util::path_exists(path)) {
             if (auto r = record("absent", path); !r) return r;
             continue;
         }
@@ -314,7 +313,7 @@ void Transaction::rollback() {
 
 util::Expected<bool> recover(const Context& ctx, Report& report) {
     std::string dir = ctx.dkms_tree + k_tx_name;
-    if (!exists(dir)) return false;
+    if (!util::path_exists(dir)) return false;
     std::vector<Entry> entries = read_journal(dir + "/journal");
     if (entries.empty()) {
         (void)util::remove_tree(dir);

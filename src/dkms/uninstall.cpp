@@ -1,6 +1,7 @@
 // do_uninstall, transactional: delete the installed copies, put archived originals back
 // where their .origin says they came from, drop the kernel-K-A link, POST_REMOVE, depmod.
 #include "dkms/conf.hpp"
+#include "util/atomic_file.hpp"
 #include "dkms/depmod_step.hpp"
 #include "dkms/install.hpp"
 #include "dkms/scripts.hpp"
@@ -14,10 +15,6 @@ namespace modkit::dkms {
 
 namespace {
 
-bool exists(const std::string& p) {
-    struct stat st;
-    return lstat(p.c_str(), &st) == 0;
-}
 
 // The installed copy of `name` among the places DKMS may have put it.
 std::string installed_copy(const Context& ctx, const std::string& kernel, const ModuleEntry& e) {
@@ -25,7 +22,7 @@ std::string installed_copy(const Context& ctx, const std::string& kernel, const 
     for (const std::string& loc : {e.dest_location, e.conf_location}) {
         for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
             std::string p = lib + loc + "/" + e.dest_name + ext;
-            if (exists(p)) return p;
+            if (util::path_exists(p)) return p;
         }
     }
     return {};
@@ -77,7 +74,7 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
             }
             for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
                 std::string stored = originals + "/" + e.dest_name + ext;
-                if (!exists(stored)) continue;
+                if (!util::path_exists(stored)) continue;
                 std::string back = origin_of(ctx, t.kernel, stored, e);
                 report.out("Restoring original module " + back + "\n");
                 if (auto r = tx->make_directories(std::string(util::dirname(back))); !r) return failed(r.error());

@@ -326,10 +326,6 @@ Expected<Ossl<X509>> make_certificate(EVP_PKEY* key) {
     return cert;
 }
 
-bool exists(const std::string& path) {
-    struct stat st;
-    return ::lstat(path.c_str(), &st) == 0;
-}
 
 // Like AtomicFile::commit, but fails with EEXIST instead of replacing the target.
 Expected<void> commit_new(util::AtomicFile& file) {
@@ -344,7 +340,7 @@ Expected<void> commit_new(util::AtomicFile& file) {
                     "already exists; not overwriting it");
     if (err != EPERM && err != ENOTSUP && err != EOPNOTSUPP) // no hard links here: plain rename
         return util::fail_errno(err, file.target(), "could not create");
-    if (exists(file.target()))
+    if (util::path_exists(file.target()))
         return fail(ErrorKind::Invalid, EEXIST, file.target(),
                     "already exists; not overwriting it");
     return file.commit();
@@ -364,7 +360,7 @@ Expected<void> generate_signing_key(const std::string& key_path, const std::stri
                                     Overwrite overwrite) {
     if (overwrite == Overwrite::No)
         for (const std::string* path : {&key_path, &cert_path})
-            if (exists(*path))
+            if (util::path_exists(*path))
                 return fail(ErrorKind::Invalid, EEXIST, *path,
                             "already exists; not overwriting it");
     ERR_clear_error();

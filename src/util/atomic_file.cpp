@@ -147,4 +147,14 @@ Expected<void> append_file(const std::string& path, std::string_view data) {
     return {};
 }
 
+bool path_exists(const std::string& path) {
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool target_exists(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0;
+}
+
 } // namespace modkit::util
