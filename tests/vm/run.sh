@@ -68,6 +68,14 @@ if [ "$need_built" = 1 ]; then
   else BUILT_ERR=$(echo "$msg" | head -1); echo "vm: test modules not built: $msg" >&2; fi
 fi
 
+DKMSMODS=
+need_dkms=0
+for f in "${CASES[@]}"; do [ -n "$(vm_case_header "$f" needs-dkms)" ] && need_dkms=1; done
+if [ "$need_dkms" = 1 ]; then
+  if msg=$(bash "$HERE/lib/dkms-modules.sh" "$BUILD" "$KVER" "$WORK/dkms" 2>&1); then DKMSMODS=$WORK/dkms
+  else DKMS_ERR=$(echo "$msg" | head -1); echo "vm: DKMS modules not built: $msg" >&2; fi
+fi
+
 for f in "${CASES[@]}"; do
   /bin/busybox sh -n "$f" || { echo "vm: $f: syntax error (busybox sh -n)" >&2; exit 2; }
 done
@@ -77,6 +85,10 @@ for f in "${CASES[@]}"; do
   name=$(basename "$f" .sh)
   if [ -n "$(vm_case_header "$f" needs-built)" ] && [ -z "$BUILT" ]; then
     for tools in $TOOLSETS; do STATUS[$tools:$name]=skip; REASON[$tools:$name]="needs built modules: $BUILT_ERR"; done
+    continue
+  fi
+  if [ -n "$(vm_case_header "$f" needs-dkms)" ] && [ -z "$DKMSMODS" ]; then
+    for tools in $TOOLSETS; do STATUS[$tools:$name]=skip; REASON[$tools:$name]="needs DKMS-built modules: $DKMS_ERR"; done
     continue
   fi
   key=$(vm_case_header "$f" cmdline)
@@ -90,7 +102,7 @@ echo "vm: kernel $KVER, tools: $TOOLSETS, ${#CASES[@]} case(s) in ${#BOOTS[@]} b
 for k in "${!STATUS[@]}"; do printf '  skip  %-28s %s (%s)\n' "${k#*:}" "${REASON[$k]}" "${k%%:*}"; done
 
 run_group() { # TOOLS GROUP_INDEX
-  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests='' patched='' built='' f name timeout=90
+  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests='' patched='' built='' dkms='' f name timeout=90
   for f in "${CASES[@]}"; do
     name=$(basename "$f" .sh)
     [ "${GROUP_OF[$name]:-}" = "$g" ] || continue
@@ -98,13 +110,14 @@ run_group() { # TOOLS GROUP_INDEX
     requests+=" $(vm_case_header "$f" needs) $(vm_case_header "$f" needs-compressed)"
     patched+=" $(vm_case_header "$f" needs-patched)"
     [ -n "$(vm_case_header "$f" needs-built)" ] && built=$BUILT
+    [ -n "$(vm_case_header "$f" needs-dkms)" ] && dkms=$DKMSMODS
     timeout=$((timeout + $(vm_case_header "$f" timeout | grep -oE '^[0-9]+' || echo 60)))
   done
   local stage=$WORK/stage-$tools-$g cpio=$WORK/$tools-$g.cpio log=$LOGS/$tools/boot-$g.log
   mkdir -p "$LOGS/$tools"
   rm -rf "$stage"
   vm_stage_tools "$stage" "$tools"
-  vm_stage_modules "$stage" "$tools" "$requests" "$built" "$(echo "$patched" | tr ' ' '\n' | sort -u | tr '\n' ' ')"
+  vm_stage_modules "$stage" "$tools" "$requests" "$built" "$(echo "$patched" | tr ' ' '\n' | sort -u | tr '\n' ' ')" "$dkms"
   vm_stage_cases "$stage" "${files[@]}"
   vm_pack "$stage" "$cpio"
   rm -rf "$stage"

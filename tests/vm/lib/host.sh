@@ -83,8 +83,8 @@ for a in sys.stdin.read().split():
 # The module subset: REQUESTS are names or xz:/zst:/gz:names; BUILT is a dir of extra .ko
 # files (installed under extra/); PATCHED names Debian modules to copy as wrong-kernel builds
 # into /opt/modkit-vm/{version,vermagic,layout}/NAME.ko. Indexed by the tool set's depmod.
-vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED"
-  local s=$1 tools=$2 requests=$3 built=$4 patched=$5 md
+vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED" [DKMS_DIR]
+  local s=$1 tools=$2 requests=$3 built=$4 patched=$5 dkms=${6:-} md
   md=$s/lib/modules/$KVER
   mkdir -p "$md"
   vm_full_index
@@ -93,6 +93,11 @@ vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED"
   if [ -n "$built" ]; then
     mkdir -p "$md/extra"
     cp "$built"/*.ko "$md/extra/"
+  fi
+  if [ -n "$dkms" ]; then
+    # What modkit's dkms installed on the host (tests/vm/lib/dkms-modules.sh): updates/dkms.
+    cp -a "$dkms/updates" "$md/"
+    cp "$dkms/status" "$s/vm/dkms-status"
   fi
   local p mode rel
   for p in $patched; do
