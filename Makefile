@@ -27,8 +27,9 @@ build: deps $(BUILD)/build.ninja
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMODKIT_SANITIZE=ON
 
+# Only the unit tests run sanitized, so only they are built.
 asan: deps $(ASAN_BUILD)/build.ninja
-	ninja -C $(ASAN_BUILD) -j $(JOBS)
+	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit
 
 # libFuzzer needs clang; Debian 12's clang 14 cannot compile libstdc++ 12's <expected>, so
 # clang 16 is used, told that its concepts support is complete enough for it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmarks against kmod (and later DKMS) on the real Debian tree; prints ratios.
-# usage: bench/run.sh BUILD_DIR [suite...]   suites: modinfo depmod modprobe (default: all)
+# Side-by-side benchmarks against kmod and DKMS on the real Debian tree; prints ratios.
+# usage: bench/run.sh BUILD_DIR [suite...]   suites: modinfo depmod modprobe dkms (default: all)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd); shift || true
@@ -11,7 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 RUNS=${RUNS:-7}
 CMP="python3 $ROOT/bench/compare.py"
-suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(modinfo depmod modprobe)
+suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(modinfo depmod modprobe dkms)
 
 for v in plain xz zst; do
   for who in k m; do mkdir -p "$WORK/$who$v"; cp -al "$CACHE/$v/lib" "$WORK/$who$v/"; done
@@ -65,6 +65,7 @@ for s in "${suites[@]}"; do
       "exec /sbin/modprobe ${MP[*]} -a -R \$(cat $WORK/aliases) 2>/dev/null" \
       "exec $WORK/modprobe ${MP[*]} -a -R \$(cat $WORK/aliases) 2>/dev/null" --target 0.8 --mem-target 1.0
     ;;
+  dkms) bash "$ROOT/bench/dkms.sh" "$BUILD" ;;
   *) echo "unknown suite $s" >&2; exit 2 ;;
   esac
 done

@@ -5,6 +5,7 @@
 
 #include "module/module_file.hpp"
 #include "util/mapped_file.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <sys/stat.h>
@@ -18,9 +19,7 @@ using util::ErrorKind;
 constexpr size_t k_max_tree_candidates = 8;
 
 
-std::string_view first_word(std::string_view s) {
-    return s.substr(0, s.find(' '));
-}
+using util::first_word;
 
 // The module paths a module directory lists, in order: modules.dep (kmod's, "path: deps")
 // first, else modules.order (shipped by the kernel package). Only the first few are returned.

@@ -12,9 +12,7 @@ namespace {
 
 using util::ErrorKind;
 
-std::string_view first_word(std::string_view s) {
-    return s.substr(0, s.find(' '));
-}
+using util::first_word;
 
 std::vector<std::string_view> flags_of(std::string_view vermagic) {
     auto words = util::split_any(vermagic, " ");

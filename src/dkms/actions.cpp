@@ -2,6 +2,7 @@
 // hooks: the loops over kernels and the locking around them. The work is in build.cpp,
 // install.cpp and uninstall.cpp.
 #include "dkms/actions.hpp"
+#include "util/atomic_file.hpp"
 
 #include "dkms/add.hpp"
 #include "dkms/build.hpp"
@@ -18,10 +19,7 @@ namespace modkit::dkms {
 
 namespace {
 
-bool is_dir(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+using util::is_directory;
 
 // Every change happens under the tree lock, after rolling back what a killed command left.
 template <class Fn>
@@ -158,7 +156,7 @@ Outcome remove_action(Context& ctx, const Selection& sel, Report& report) {
             if (e == "build" || e == "tarball" || e == "driver_disk" || e == "rpm" || e == "deb" ||
                 e == "source")
                 continue;
-            if (is_dir(vdir + "/" + e)) kernels_left = true;
+            if (is_directory(vdir + "/" + e)) kernels_left = true;
         }
         if (!kernels_left) {
             report.out("Deleting module " + sel.module + "/" + sel.version + " completely from the DKMS tree.\n");
@@ -198,7 +196,7 @@ Outcome match_action(Context& ctx, const Selection& sel, Report& report) {
     if (ctx.template_kernel == target.kernel)
         return die(exit_code::k_usage, {"The templatekernel and the specified kernel version are the same."});
     Tree tree{ctx};
-    if (!sel.module.empty() && !is_dir(tree.module_dir(sel.module)))
+    if (!sel.module.empty() && !is_directory(tree.module_dir(sel.module)))
         return die(exit_code::k_exists, {"The module: " + sel.module + " is not located in the DKMS tree."});
     StatusFilter f{sel.module, "", ctx.template_kernel, target.arch};
     std::vector<StatusLine> installed;

@@ -16,10 +16,7 @@ namespace modkit::dkms {
 
 namespace {
 
-bool is_dir(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+using util::is_directory;
 
 std::string canonical(const std::string& p) {
     char buf[PATH_MAX];
@@ -52,7 +49,7 @@ Outcome add_source_tree(const Context& ctx, AddRequest& req, const std::string& 
     req.version = conf->package_version;
     Tree tree{ctx};
     std::string dest = tree.source_dir(req.module, req.version);
-    if (ctx.force && is_dir(dest)) {
+    if (ctx.force && is_directory(dest)) {
         report.err("\n");
         report.out("Forcing install of " + req.module + "-" + req.version + "\n");
         if (auto r = util::remove_tree(dest); !r) return die(1, {r.error().describe()});
@@ -77,7 +74,7 @@ Outcome add_module(const Context& ctx, AddRequest& req, Report& report) {
     std::string conf_path =
         ctx.conf.empty() ? tree.source_dir(req.module, req.version) + "/dkms.conf" : ctx.conf;
     std::string src = tree.source_dir(req.module, req.version);
-    if (!is_dir(src))
+    if (!is_directory(src))
         return die(exit_code::k_usage, {"Could not find module source directory.",
                                         "Directory: " + src + " does not exist."});
     ConfRequest cr;

@@ -3,6 +3,7 @@
 // when the tree's module/ directory holds no module, or "(Differences between built and
 // installed modules)" when an installed copy is missing or differs from the tree's.
 #include "dkms/status.hpp"
+#include "util/atomic_file.hpp"
 
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
@@ -13,10 +14,7 @@ namespace modkit::dkms {
 
 namespace {
 
-bool is_dir(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+using util::is_directory;
 
 bool is_module_file(std::string_view name) {
     return util::ends_with(name, ".ko") || util::ends_with(name, ".ko.gz") ||
@@ -36,7 +34,7 @@ bool same_contents(const std::string& a, const std::string& b) {
 std::string built_extras(const Tree& tree, const std::string& m, const std::string& v,
                          const std::string& k, const std::string& a, bool installed) {
     std::string extras;
-    if (is_dir(tree.original_dir(m, k, a))) extras += " (Original modules exist)";
+    if (is_directory(tree.original_dir(m, k, a))) extras += " (Original modules exist)";
     std::string module_dir = tree.built_dir(m, v, k, a) + "/module";
     std::vector<std::string> mods;
     for (auto& f : Tree::list(module_dir))

@@ -20,10 +20,7 @@ namespace modkit::dkms {
 namespace {
 
 
-bool is_dir(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+using util::is_directory;
 
 // A temporary directory removed when this goes out of scope.
 struct TempDir {
@@ -69,7 +66,7 @@ Outcome mktarball_action(Context& ctx, const Selection& sel, Report& report) {
     } else {
         for (const auto& t : sel.targets) {
             std::string built = tree.built_dir(m, v, t.kernel, t.arch);
-            if (!is_dir(built))
+            if (!is_directory(built))
                 return die(exit_code::k_install_failed, {"No modules built for " + t.kernel + " (" + t.arch + ").",
                                                          "Modules must already be in the built state before using mktarball."});
             report.out("Marking modules for " + t.kernel + " (" + t.arch + ") for archiving...\n");
@@ -101,7 +98,7 @@ Outcome mktarball_action(Context& ctx, const Selection& sel, Report& report) {
         if (ctx.archive_location.find('/') != std::string::npos) dest = std::string(util::dirname(ctx.archive_location));
     }
     report.out("\nTarball location: " + dest + "/" + name + "\n");
-    if (!is_dir(dest) && !util::make_directories(dest))
+    if (!is_directory(dest) && !util::make_directories(dest))
         return die(exit_code::k_no_conf_in_source, {"Missing write permissions for " + dest + "."});
     if (access(dest.c_str(), W_OK) != 0)
         return die(exit_code::k_no_conf_in_source, {"Missing write permissions for " + dest + "."});
@@ -121,7 +118,7 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
     run_tar({"-xaf", archive, "-C", tmp.path});
     const KernelArch first = sel.targets.empty() ? KernelArch{ctx.current_kernel, ctx.machine} : sel.targets[0];
     AddRequest req{"", "", first.kernel, first.arch, ""};
-    if (!is_dir(tmp.path + "/dkms_main_tree")) {
+    if (!is_directory(tmp.path + "/dkms_main_tree")) {
         // Not made by mktarball: a plain source archive with a dkms.conf somewhere inside.
         ShellCommand find;
         find.script = "find \"$1\"/ -name dkms.conf 2>/dev/null | head -n 1";
@@ -159,7 +156,7 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
     if (loc == "dkms_source_tree") {
         AddRequest copy = req;
         if (auto r = add_source_tree(ctx, copy, tmp.path + "/dkms_source_tree", report); !r) return r;
-    } else if (!is_dir(tree.source_dir(req.module, req.version))) {
+    } else if (!is_directory(tree.source_dir(req.module, req.version))) {
         std::string source = tree.source_link(req.module, req.version);
         report.out("Creating " + source + "\n");
         (void)util::make_directories(source);
@@ -169,9 +166,9 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
     for (const auto& k : Tree::list(tmp.path + "/dkms_main_tree")) {
         for (const auto& a : Tree::list(tmp.path + "/dkms_main_tree/" + k)) {
             std::string from = tmp.path + "/dkms_main_tree/" + k + "/" + a;
-            if (!is_dir(from)) continue;
+            if (!is_directory(from)) continue;
             std::string to = tree.built_dir(req.module, req.version, k, a);
-            if (is_dir(to) && !ctx.force) {
+            if (is_directory(to) && !ctx.force) {
                 report.warning({to + " already exists. Skipping..."});
                 continue;
             }
@@ -184,7 +181,7 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
     }
     sel.module = req.module;
     sel.version = req.version;
-    if (loc == "dkms_binaries_only" && !is_dir(tree.source_dir(req.module, req.version)))
+    if (loc == "dkms_binaries_only" && !is_directory(tree.source_dir(req.module, req.version)))
         return std::unexpected(Failure{exit_code::k_generic, {}, false});
     if (tree.is_added(req.module, req.version)) return {};
     return add_module(ctx, req, report);

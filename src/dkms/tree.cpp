@@ -1,5 +1,6 @@
 // Tree predicates and listings: stat/readlink/readdir only.
 #include "dkms/tree.hpp"
+#include "util/atomic_file.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,10 +14,7 @@ namespace modkit::dkms {
 
 namespace {
 
-bool is_dir(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+using util::is_directory;
 
 bool is_symlink(const std::string& p) {
     struct stat st;
@@ -44,20 +42,20 @@ bool looks_like_kernel_dir(const std::string& name) {
 
 bool Tree::is_added(const std::string& m, const std::string& v) const {
     if (m.empty() || v.empty()) return false;
-    return is_dir(source_link(m, v));
+    return is_directory(source_link(m, v));
 }
 
 bool Tree::is_broken(const std::string& m, const std::string& v) const {
-    if (m.empty() || v.empty() || !is_dir(version_dir(m, v))) return false;
+    if (m.empty() || v.empty() || !is_directory(version_dir(m, v))) return false;
     std::string src = source_link(m, v);
-    if (is_symlink(src)) return !is_dir(src);
-    return !exists_no_follow(src) && is_dir(source_dir(m, v));
+    if (is_symlink(src)) return !is_directory(src);
+    return !exists_no_follow(src) && is_directory(source_dir(m, v));
 }
 
 bool Tree::is_built(const std::string& m, const std::string& v, const std::string& k,
                     const std::string& a) const {
     if (m.empty() || v.empty() || k.empty() || a.empty()) return false;
-    return is_dir(built_dir(m, v, k, a) + "/module");
+    return is_directory(built_dir(m, v, k, a) + "/module");
 }
 
 bool Tree::is_installed(const std::string& m, const std::string& v, const std::string& k,

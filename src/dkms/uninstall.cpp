@@ -1,11 +1,11 @@
 // do_uninstall, transactional: delete the installed copies, put archived originals back
 // where their .origin says they came from, drop the kernel-K-A link, POST_REMOVE, depmod.
 #include "dkms/conf.hpp"
-#include "util/atomic_file.hpp"
 #include "dkms/depmod_step.hpp"
 #include "dkms/install.hpp"
 #include "dkms/scripts.hpp"
 #include "dkms/transaction.hpp"
+#include "util/atomic_file.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 

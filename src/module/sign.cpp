@@ -27,16 +27,8 @@ using util::ErrorKind;
 using util::Expected;
 using util::fail;
 
-namespace {
-
-constexpr uint8_t k_pkey_id_pkcs7 = 2;
-constexpr size_t k_modsig_size = 12;
-constexpr std::string_view k_pkcs11_prefix = "pkcs11:";
-constexpr const char* k_mok_subject = "DKMS module signing key";
-constexpr int k_mok_bits = 2048;
-constexpr int k_mok_days = 36500;
-constexpr int k_serial_bits = 159; // openssl req's random serial (apps rand_serial)
-
+// OpenSSL handles; ModuleSigner::State holds some, so not in the anonymous namespace.
+namespace ossl {
 struct OsslFree {
     void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
     void operator()(X509* p) const { X509_free(p); }
@@ -47,6 +39,19 @@ struct OsslFree {
     void operator()(CMS_ContentInfo* p) const { CMS_ContentInfo_free(p); }
 };
 template <class T> using Ossl = std::unique_ptr<T, OsslFree>;
+} // namespace ossl
+using ossl::Ossl;
+
+namespace {
+
+constexpr uint8_t k_pkey_id_pkcs7 = 2;
+constexpr std::string_view k_pkcs11_prefix = "pkcs11:";
+constexpr const char* k_mok_subject = "DKMS module signing key";
+constexpr int k_mok_bits = 2048;
+constexpr int k_mok_days = 36500;
+constexpr int k_serial_bits = 159; // openssl req's random serial (apps rand_serial)
+
+
 
 // The newest OpenSSL reason, for failures that should not happen with valid inputs; clears the
 // thread's error queue either way so later calls start clean.

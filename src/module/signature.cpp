@@ -13,7 +13,6 @@ namespace modkit::module {
 
 namespace {
 
-constexpr size_t k_modsig_size = 12;
 constexpr const char* k_algo_names[] = {"DSA", "RSA"};
 constexpr const char* k_hash_names[] = {"md4",    "md5",    "sha1",   "rmd160", "sha256",
                                         "sha384", "sha512", "sha224", "sm3"};

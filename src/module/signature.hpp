@@ -15,6 +15,8 @@
 namespace modkit::module {
 
 inline constexpr std::string_view k_signature_magic = "~Module signature appended~\n";
+// struct module_signature, the 12 bytes between the signature and the magic.
+inline constexpr size_t k_modsig_size = 12;
 
 struct SignatureInfo {
     std::string id_type;   // "PGP", "X509" or "PKCS#7"

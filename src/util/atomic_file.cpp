@@ -157,4 +157,9 @@ bool target_exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+bool is_directory(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 } // namespace modkit::util

@@ -56,6 +56,8 @@ Expected<void> make_directories(const std::string& path, mode_t mode = 0755);
 bool path_exists(const std::string& path);
 // Whether `path` leads to something, following symbolic links (stat).
 bool target_exists(const std::string& path);
+// Whether `path` leads to a directory, following symbolic links.
+bool is_directory(const std::string& path);
 // Appends to an existing file (no sync). Fails with ENOENT if it does not exist.
 Expected<void> append_file(const std::string& path, std::string_view data);
 

@@ -11,6 +11,8 @@ namespace modkit::util {
 
 // Splits on any of `seps`, dropping empty fields.
 std::vector<std::string_view> split_any(std::string_view s, std::string_view seps);
+// What comes before the first space (all of `s` when it has none).
+std::string_view first_word(std::string_view s);
 // Splits on `sep`, keeping empty fields.
 std::vector<std::string_view> split(std::string_view s, char sep);
 std::string join(std::span<const std::string> parts, std::string_view sep);

@@ -19,9 +19,15 @@ tree_copy gz "$WORK/gz"
 (exec -a depmod /sbin/depmod -b "$WORK/plain" "$KVER")
 take_outputs "$WORK/plain/lib/modules/$KVER" "$WORK/kgz"
 sed -i -E 's#(\.ko)([: ]|$)#\1.gz\2#g' "$WORK/kgz/modules.dep"
+# kmod's modules.dep.bin names the plain files: the reference is idxwrite.py's index of the
+# renamed modules.dep instead.
+mkdir -p "$WORK/kgz.idx/out"
+cp "$WORK/kgz/modules.dep" "$WORK/kgz/modules.alias" "$WORK/kgz/modules.symbols" "$WORK/kgz.idx/"
+cp "$WORK/plain/lib/modules/$KVER/modules.builtin" "$WORK/plain/lib/modules/$KVER/modules.builtin.modinfo" "$WORK/kgz.idx/"
+python3 "$IDXWRITE" "$WORK/kgz.idx" "$WORK/kgz.idx/out" pre
+cp "$WORK/kgz.idx/out/modules.dep.bin" "$WORK/kgz/"
 (exec -a depmod "$MODKIT" -b "$WORK/gz" --no-cache "$KVER")
 take_outputs "$WORK/gz/lib/modules/$KVER" "$WORK/mgz"
-sed -E 's#(\.ko)([: ]|$)#\1.gz\2#g' "$WORK/kgz/modules.dep" >/dev/null
 compare_outputs "tree gz" "$WORK/kgz" "$WORK/mgz" "$WORK/gz/lib/modules/$KVER"
 
 echo "-- options on the plain tree"

@@ -44,6 +44,10 @@ dkms_init() {
   mkdir -p "$MNT"
   DKMS_CACHE=${MODKIT_CACHE:-/var/cache/modkit}/dkms-compat
   mkdir -p "$DKMS_CACHE"
+  # One DKMS differential test at a time: they share the cache (keys, prebuilt modules, 3.0.10's
+  # records) and the mount point, and run-all.sh may start them together.
+  exec 9>"$DKMS_CACHE/.lock"
+  flock 9
   BASE=$WORK/base
   mkdir -p "$BASE" "$WORK/out" "$WORK/trees"
   dkms_keys
