@@ -171,13 +171,13 @@ std::string RecordCache::serialize_segment(const std::vector<const Candidate*>& 
 
 RecordCache RecordCache::load(const std::string& path, const std::string& dirname, std::string& why) {
     RecordCache cache;
-    auto bytes = util::read_file_bytes(path);
+    auto bytes = util::MappedFile::open(path, true);
     if (!bytes) {
         if (bytes.error().kind != util::ErrorKind::NotFound) why = bytes.error().describe();
         return cache;
     }
     cache.m_data = std::move(*bytes);
-    const char* base = reinterpret_cast<const char*>(cache.m_data.data());
+    const char* base = cache.m_data.chars().data();
     Reader rd(base, cache.m_data.size());
     auto invalid = [&](const char* reason) {
         why = reason;

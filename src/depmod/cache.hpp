@@ -21,7 +21,7 @@
 
 #include "depmod/module_record.hpp"
 #include "depmod/scan.hpp"
-#include "util/buffer.hpp"
+#include "util/mapped_file.hpp"
 #include "util/error.hpp"
 
 #include <memory>
@@ -63,7 +63,10 @@ private:
         Candidate identity;
         ModuleRecord record;
     };
-    util::Buffer m_data; // the file; cached records' strings point into it
+    // The file, mapped (depmod's directory lock keeps other modkit runs from rewriting it
+    // meanwhile; a rewrite replaces the file by rename, which leaves this mapping intact).
+    // Cached records' strings point into it.
+    util::MappedFile m_data;
     size_t m_stored = 0;
     std::unordered_map<std::string_view, Entry> m_entries; // by path
 };

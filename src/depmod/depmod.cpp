@@ -118,7 +118,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
         for (const auto& d : files.diagnostics) sink.message(d);
         auto cfg = config::DepmodConfig::load(files, opt.kernel_version);
         for (const auto& d : cfg.diagnostics()) sink.message(d);
-        ScanResult scan = scan_tree(dirname, cfg);
+        ScanResult scan = scan_tree(dirname, cfg, opt.use_cache);
         for (const auto& d : scan.messages) sink.message(d);
         if (scan.failed) {
             say(sink, LogLevel::Fatal, "could not search modules: " + std::string(std::strerror(ENOENT)));
@@ -146,6 +146,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
                                                std::strerror(errno));
                 return 1;
             }
+            set_identity(c, s);
             candidates.push_back(std::move(c));
         }
     }
@@ -156,7 +157,6 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     RecordCache cache;
     const std::string cache_path = outdir + "/" + k_cache_name;
     if (opt.use_cache) {
-        for (auto& c : candidates) stat_candidate(c);
         std::string why;
         cache = RecordCache::load(cache_path, dirname, why);
         if (!why.empty())

@@ -9,6 +9,7 @@
 #include "config/diagnostic.hpp"
 
 #include <cstdint>
+#include <sys/stat.h>
 #include <string>
 #include <vector>
 
@@ -29,14 +30,16 @@ struct ScanResult {
     bool failed = false;            // the module directory itself could not be read
 };
 
-// Scans `dirname` (the module directory) and the config's external directories.
-ScanResult scan_tree(const std::string& dirname, const config::DepmodConfig& config);
+// Scans `dirname` (the module directory) and the config's external directories. With
+// `with_identity`, each candidate's identity fields are filled in as it is found.
+ScanResult scan_tree(const std::string& dirname, const config::DepmodConfig& config,
+                     bool with_identity = false);
 
 // The module-directory-relative path of `path`, or "" if it is not under `dirname`
 // (libkmod's rule: a prefix match followed by '/').
 std::string relative_to(const std::string& dirname, const std::string& path);
 
-// Fills the identity fields of a candidate from its file; false if it cannot be stat()ed.
-bool stat_candidate(Candidate& c);
+// Fills the identity fields of a candidate from its stat() result.
+void set_identity(Candidate& c, const struct stat& st);
 
 } // namespace modkit::depmod

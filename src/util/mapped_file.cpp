@@ -22,7 +22,7 @@ MappedFile::~MappedFile() {
     if (m_data != nullptr) munmap(const_cast<uint8_t*>(m_data), m_size);
 }
 
-Expected<MappedFile> MappedFile::from_fd(int fd, const std::string& path) {
+Expected<MappedFile> MappedFile::from_fd(int fd, const std::string& path, bool populate) {
     MappedFile file;
     file.m_path = path;
     if (fstat(fd, &file.m_stat) < 0) return fail_errno(errno, path, "could not stat");
@@ -30,7 +30,7 @@ Expected<MappedFile> MappedFile::from_fd(int fd, const std::string& path) {
     if (!S_ISREG(file.m_stat.st_mode)) return fail_errno(EINVAL, path, "not a regular file");
     file.m_size = static_cast<size_t>(file.m_stat.st_size);
     if (file.m_size == 0) return file;
-    void* p = mmap(nullptr, file.m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void* p = mmap(nullptr, file.m_size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
     if (p == MAP_FAILED) {
         file.m_size = 0;
         return fail_errno(errno, path, "could not map");
@@ -39,10 +39,10 @@ Expected<MappedFile> MappedFile::from_fd(int fd, const std::string& path) {
     return file;
 }
 
-Expected<MappedFile> MappedFile::open(const std::string& path) {
+Expected<MappedFile> MappedFile::open(const std::string& path, bool populate) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail_errno(errno, path, "could not open");
-    auto file = from_fd(fd, path);
+    auto file = from_fd(fd, path, populate);
     ::close(fd);
     return file;
 }

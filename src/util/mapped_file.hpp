@@ -21,10 +21,12 @@ public:
     MappedFile& operator=(const MappedFile&) = delete;
     ~MappedFile();
 
-    // Maps `path`. A directory fails with EISDIR; an empty file maps to an empty span.
-    static Expected<MappedFile> open(const std::string& path);
+    // Maps `path`. A directory fails with EISDIR; an empty file maps to an empty span. With
+    // `populate`, every page is mapped up front (one system call instead of a page fault per
+    // page: for a file that will be read whole).
+    static Expected<MappedFile> open(const std::string& path, bool populate = false);
     // Maps an already-open descriptor (not closed here).
-    static Expected<MappedFile> from_fd(int fd, const std::string& path);
+    static Expected<MappedFile> from_fd(int fd, const std::string& path, bool populate = false);
 
     std::span<const uint8_t> bytes() const { return {m_data, m_size}; }
     std::string_view chars() const { return {reinterpret_cast<const char*>(m_data), m_size}; }
