@@ -39,13 +39,16 @@ for s in "${suites[@]}"; do
         "/sbin/depmod -b $WORK/k$v $KVER" "$WORK/depmod -b $WORK/m$v --no-cache $KVER" \
         --target $target --mem-target 1.5
     done
-    # Incremental: one module changed since the last run (the cache is warm), against kmod's
-    # full run on the same tree.
+    # Incremental: the cache is warm and one module changed since the last run: before each
+    # run a copy of loop.ko is installed in updates/dkms/ (overriding the in-tree one, as a
+    # DKMS install does) or removed again. Against kmod's full run on the same tree.
     "$WORK/depmod" -b "$WORK/mplain" "$KVER"
     mod=$WORK/mplain/lib/modules/$KVER/kernel/drivers/block/loop.ko
-    $CMP "depmod incremental, 1 module changed" "$RUNS" \
+    upd=$WORK/mplain/lib/modules/$KVER/updates/dkms/loop.ko
+    $CMP "depmod incremental, 1 module added/removed" "$RUNS" \
       "/sbin/depmod -b $WORK/kplain $KVER" "$WORK/depmod -b $WORK/mplain $KVER" \
-      --setup "touch $mod" --target 0.1 --mem-target 1.5
+      --setup "if [ -e $upd ]; then rm $upd; else mkdir -p ${upd%/*} && cp $mod $upd; fi" \
+      --target 0.1 --mem-target 1.5
     ;;
   modprobe)
     # Both read the same tree, indexed by modkit's depmod; an empty config directory so the

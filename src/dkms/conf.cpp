@@ -8,6 +8,7 @@
 #include "util/strings.hpp"
 
 #include <cctype>
+#include <optional>
 #include <set>
 #include <unistd.h>
 
@@ -109,7 +110,8 @@ bool yes_no(const std::string& name, const std::string& value, Report& report) {
 }
 
 // One module's (or, for index 0, the package's) BUILD_EXCLUSIVE rules.
-bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t, const std::string& obsolete_by) {
+bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t, const std::string& obsolete_by,
+                 const KernelConfig* kc) {
     const std::string& kernel = v.get("BUILD_EXCLUSIVE_KERNEL", i);
     if (!kernel.empty() && !regex_search(t.kernelver, kernel)) return true;
     const std::string& min = v.get("BUILD_EXCLUSIVE_KERNEL_MIN", i);
@@ -120,11 +122,10 @@ bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t, const std
     const std::string& arch = v.get("BUILD_EXCLUSIVE_ARCH", i);
     if (!arch.empty() && !regex_search(t.arch, arch)) return true;
     const std::string& config = v.get("BUILD_EXCLUSIVE_CONFIG", i);
-    if (!config.empty() && access(t.kernel_config.c_str(), F_OK) == 0) {
-        KernelConfig kc = KernelConfig::load(t.kernel_config);
+    if (!config.empty() && kc != nullptr) {
         for (const auto& w : words(config)) {
             bool negate = w[0] == '!';
-            bool enabled = kc.enabled(negate ? w.substr(1) : w);
+            bool enabled = kc->enabled(negate ? w.substr(1) : w);
             if (enabled == negate) return true;
         }
     }
@@ -158,9 +159,21 @@ util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& reques
                  "MODULES_CONF_ALIAS_TYPE", "MODULES_CONF_OBSOLETE_ONLY"};
     auto evaluated = evaluate_files(req);
     if (!evaluated) return util::fail(evaluated.error());
-    const ShellVars& vars = evaluated->vars;
+    std::optional<KernelConfig> kconfig;
+    if (access(t.kernel_config.c_str(), F_OK) == 0) kconfig = KernelConfig::load(t.kernel_config);
+    return conf_from_vars(ctx, request, *evaluated, kconfig ? &*kconfig : nullptr, report);
+}
+
+util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& request,
+                                        const EvalResult& evaluated, const KernelConfig* kconfig,
+                                        Report& report) {
+    const std::string& file = request.conf_path;
+    const ConfTarget& t = request.target;
+    const std::string& m = request.module;
+    const std::string& v = request.module_version;
+    const ShellVars& vars = evaluated.vars;
     if (request.strict) {
-        for (const auto& [f, names] : evaluated->watched)
+        for (const auto& [f, names] : evaluated.watched)
             for (const auto& n : names) report.deprecated(n + " (" + f + ")");
         const std::string& clean = vars.get("CLEAN");
         if (!clean.empty() && clean != "true" && clean != "/bin/true" && clean != "/usr/bin/true")
@@ -219,7 +232,7 @@ util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& reques
                         "'/kernel', '/updates', or '/extra' in record #" + rec + ".");
         }
         e.dest_location = distro_dest_location(ctx, e.conf_location);
-        e.excluded = excluded_by(vars, i, t, conf.obsolete_by);
+        e.excluded = excluded_by(vars, i, t, conf.obsolete_by, kconfig);
         conf.modules.push_back(std::move(e));
     }
     if (request.strict) {
@@ -245,8 +258,7 @@ util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& reques
     if (conf.make_command.empty())
         conf.make_command = "make -C " + t.kernel_source_dir + " M=" + ctx.dkms_tree + "/" + m +
                             "/" + v + "/build";
-    if (access(t.kernel_config.c_str(), F_OK) == 0 &&
-        KernelConfig::load(t.kernel_config).value("CONFIG_CC_IS_CLANG") == "y")
+    if (kconfig != nullptr && kconfig->value("CONFIG_CC_IS_CLANG") == "y")
         conf.make_command += " LLVM=1";
 
     if (const auto* patches = vars.array("PATCH"))
@@ -258,7 +270,7 @@ util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& reques
 
     bool all_excluded = !conf.modules.empty();
     for (const auto& e : conf.modules) all_excluded = all_excluded && e.excluded;
-    conf.build_exclude = excluded_by(vars, 0, t, conf.obsolete_by) || all_excluded;
+    conf.build_exclude = excluded_by(vars, 0, t, conf.obsolete_by, kconfig) || all_excluded;
 
     if (conf.modules.empty()) {
         if (request.strict) report.warning({"dkms.conf: Zero modules are specified."});

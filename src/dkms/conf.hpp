@@ -3,7 +3,9 @@
 // validation, the distribution's install location, the MAKE command for this kernel,
 // the patches that apply, and the BUILD_EXCLUSIVE verdicts.
 #pragma once
+#include "dkms/conf_eval.hpp"
 #include "dkms/context.hpp"
+#include "dkms/kconfig.hpp"
 #include "dkms/report.hpp"
 #include "util/error.hpp"
 
@@ -69,6 +71,13 @@ std::vector<std::pair<std::string, std::string>> shell_globals(const Context& ct
 // Reads and checks. Problems are reported as DKMS reports them ("dkms.conf: Error! ...");
 // the error then says the file is bad (DKMS exits 8) or missing (4).
 util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& request, Report& report);
+
+// read_conf's second half, without bash or files: the checks and defaults applied to what
+// bash evaluated. `kconfig` is the target kernel's config, or null when it has none. (The
+// fuzz target tests/fuzz/fuzz_dkms_conf.cpp drives it directly.)
+util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& request,
+                                        const EvalResult& evaluated, const KernelConfig* kconfig,
+                                        Report& report);
 
 // DKMS's "make" -> "make -jN KERNELRELEASE=K" rewrite of a leading literal "make".
 std::string rewrite_make_command(const std::string& make_command, const std::string& parallel_jobs,

@@ -41,6 +41,17 @@ TEST(DkmsRegex, IsBashEquals) {
     EXPECT_FALSE(regex_search("anything", "(")); // invalid: no match, as [[ =~ ]] returns 2
 }
 
+TEST(DkmsRegex, RepetitionBlowUpIsRefusedNotExpanded) {
+    for (const char* real : {"^6\\.", "^(5\\.(1[0-9]|[2-9][0-9])|6\\.[0-9]+)\\.", "x86_64|aarch64",
+                             "^[0-9]{1,2}\\.[0-9]+", "[+{]+", "a\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+"})
+        EXPECT_FALSE(regex_too_complex(real)) << real;
+    for (const char* bad : {"((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+", "a{255}{255}", "(a{100}){100}",
+                            "a+++++++++++++++++++++++++++++++++++++++", "a{5000}", "a{1,}{99}{99}", "^5*+++15", "a{2}{2}{2}"})
+        EXPECT_TRUE(regex_too_complex(bad)) << bad;
+    EXPECT_FALSE(regex_search("aaaa", "a+++++++++++++++++++++++++++++++++++++++"));
+    EXPECT_TRUE(regex_search("6.1.0", "^[0-9]{1,2}\\.[0-9]+"));
+}
+
 TEST(DkmsKconfig, ReadsValuesAndEnabledState) {
     KernelConfig kc = KernelConfig::parse("# CONFIG_FOO is not set\nCONFIG_ACPI=y\nCONFIG_I2C=m\n"
                                           "CONFIG_MODULE_SIG_HASH=\"sha256\"\nCONFIG_N=n\n");
