@@ -57,13 +57,13 @@ status_suite() {
   cat >"$WORK/fakebin/make" <<EOF
 #!/bin/sh
 k=; for a in "\$@"; do case \$a in KERNELRELEASE=*) k=\${a#KERNELRELEASE=} ;; esac; done
-for a in "\$@"; do case \$a in M=*) cp "$WORK/pre/hello-\$k.ko" "\${a#M=}/\$(cat "\${a#M=}/.name").ko" ;; esac; done
+for a in "\$@"; do case \$a in M=*) cp "$WORK/pre/hello-\$k.ko" "\${a#M=}/\$(cat "\${a#M=}/modname").ko" ;; esac; done
 EOF
   chmod 755 "$WORK/fakebin/make"
   for i in $(seq -w 1 30); do
     v=$S/src/pkg$i-1.$i
     mkdir -p "$v"
-    echo "pkg$i" >"$v/.name"
+    echo "pkg$i" >"$v/modname" # DKMS wants two visible files in the source
     printf 'PACKAGE_NAME="pkg%s"\nPACKAGE_VERSION="1.%s"\nBUILT_MODULE_NAME[0]="pkg%s"\nDEST_MODULE_LOCATION[0]="/extra"\nAUTOINSTALL="yes"\n' \
       "$i" "$i" "$i" >"$v/dkms.conf"
     local action=install
