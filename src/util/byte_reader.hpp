@@ -3,6 +3,7 @@
 // checked for overflow, and nothing ever casts the buffer to a struct.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -77,13 +78,11 @@ public:
 private:
     template <class T> std::optional<T> uint_n(uint64_t off) const {
         if (!has(off, sizeof(T))) return std::nullopt;
-        const uint8_t* p = m_data.data() + off;
-        T v = 0;
-        if (m_endian == Endian::Little) {
-            for (size_t i = sizeof(T); i-- > 0;) v = static_cast<T>((v << 8) | p[i]);
-        } else {
-            for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>((v << 8) | p[i]);
-        }
+        // One load and at most one byte swap: index walks read millions of these.
+        T v;
+        std::memcpy(&v, m_data.data() + off, sizeof(T));
+        if ((m_endian == Endian::Big) != (std::endian::native == std::endian::big))
+            v = std::byteswap(v);
         return v;
     }
 
