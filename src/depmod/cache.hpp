@@ -21,8 +21,8 @@
 
 #include "depmod/module_record.hpp"
 #include "depmod/scan.hpp"
-#include "util/mapped_file.hpp"
 #include "util/error.hpp"
+#include "util/mapped_file.hpp"
 
 #include <memory>
 #include <string>

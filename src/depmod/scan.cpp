@@ -21,6 +21,15 @@ namespace {
 using config::Diagnostic;
 using util::LogLevel;
 
+// A record of the getdents64 system call (glibc declares no type for it).
+struct LinuxDirent64 {
+    ino64_t d_ino;
+    off64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
 class Walker {
 public:
     Walker(const std::string& dirname, const config::DepmodConfig& config, bool with_identity,
@@ -82,14 +91,6 @@ private:
         m_active.erase(key);
         ::close(dfd);
     }
-
-    struct LinuxDirent64 {
-        ino64_t d_ino;
-        off64_t d_off;
-        unsigned short d_reclen;
-        unsigned char d_type;
-        char d_name[];
-    };
 
     void entry(int dfd, std::string& path, size_t base, const char* name, unsigned char type) {
         if (m_config.is_excluded(name)) return;
@@ -184,7 +185,6 @@ void set_identity(Candidate& c, const struct stat& st) {
     c.mtime_sec = st.st_mtim.tv_sec;
     c.mtime_nsec = st.st_mtim.tv_nsec;
 }
-
 
 ScanResult scan_tree(const std::string& dirname, const config::DepmodConfig& config,
                      bool with_identity) {

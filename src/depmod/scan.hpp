@@ -9,8 +9,8 @@
 #include "config/diagnostic.hpp"
 
 #include <cstdint>
-#include <sys/stat.h>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace modkit::depmod {

@@ -19,7 +19,6 @@ namespace modkit::dkms {
 
 namespace {
 
-
 using util::is_directory;
 
 // A temporary directory removed when this goes out of scope.

@@ -61,8 +61,8 @@ const char* xz_error(lzma_ret ret) {
 }
 
 // One decoder per thread, re-initialised for every stream: liblzma then keeps the dictionary
-// (8 MiB at xz's default preset) allocated and faulted in across modules instead of mapping a
-// fresh one for each, which is most of the cost of small files such as kernel modules.
+// (8 MiB at xz's default preset) allocated and faulted in across modules instead of mapping
+// and faulting in a fresh one for each.
 struct XzDecoder {
     lzma_stream strm = LZMA_STREAM_INIT;
     XzDecoder() = default;

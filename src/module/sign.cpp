@@ -51,8 +51,6 @@ constexpr int k_mok_bits = 2048;
 constexpr int k_mok_days = 36500;
 constexpr int k_serial_bits = 159; // openssl req's random serial (apps rand_serial)
 
-
-
 // The newest OpenSSL reason, for failures that should not happen with valid inputs; clears the
 // thread's error queue either way so later calls start clean.
 std::string openssl_reason() {

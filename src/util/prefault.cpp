@@ -1,13 +1,13 @@
 // reserve_heap: glibc malloc tuning plus one madvise.
 #include "util/prefault.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
-#include <algorithm>
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -34,7 +34,8 @@ void reserve_heap(size_t bytes) {
         madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
     }
     // Freed newest first, each merges into the top of the heap, which is kept.
-    for (auto it = chunks.rbegin(); it != chunks.rend(); ++it) std::free(*it);
+    for (auto it = chunks.rbegin(); it != chunks.rend(); ++it)
+        std::free(*it);
 }
 
 } // namespace modkit::util

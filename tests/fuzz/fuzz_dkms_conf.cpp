@@ -64,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
         std::string_view name = line.substr(0, eq);
         long long index = 0;
         if (size_t br = name.find('['); br != std::string_view::npos && name.back() == ']') {
-            index = std::strtoll(std::string(name.substr(br + 1, name.size() - br - 2)).c_str(),
-                                 nullptr, 10) % 64;
+            std::string digits(name.substr(br + 1, name.size() - br - 2));
+            index = std::strtoll(digits.c_str(), nullptr, 10) % 64;
             name = name.substr(0, br);
         }
         evaluated.vars.set(std::string(name), index, std::string(line.substr(eq + 1)));
@@ -74,17 +74,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
     dkms::Context ctx;
     ctx.running_distribution = "debian";
     NullReport report;
-    auto conf = dkms::conf_from_vars(ctx, request, evaluated, kconfig ? &*kconfig : nullptr, report);
+    auto conf =
+        dkms::conf_from_vars(ctx, request, evaluated, kconfig ? &*kconfig : nullptr, report);
     if (conf) {
         if (conf->package_name.empty() || conf->package_version.empty()) __builtin_trap();
         for (const auto& m : conf->modules)
             if (m.built_name.empty() || m.dest_name.empty()) __builtin_trap();
-        std::string make = dkms::rewrite_make_command(conf->make_command, "4", request.target.kernelver);
+        std::string make =
+            dkms::rewrite_make_command(conf->make_command, "4", request.target.kernelver);
         if (make.empty()) __builtin_trap();
     }
-    for (const char* n : {"BUILD_EXCLUSIVE_KERNEL_MIN", "BUILD_EXCLUSIVE_KERNEL_MAX", "OBSOLETE_BY"}) {
+    for (const char* n :
+         {"BUILD_EXCLUSIVE_KERNEL_MIN", "BUILD_EXCLUSIVE_KERNEL_MAX", "OBSOLETE_BY"}) {
         const std::string& v = evaluated.vars.get(n);
-        if (dkms::ver_compare(request.target.kernelver, v) != -dkms::ver_compare(v, request.target.kernelver))
+        if (dkms::ver_compare(request.target.kernelver, v) !=
+            -dkms::ver_compare(v, request.target.kernelver))
             __builtin_trap();
     }
     return 0;

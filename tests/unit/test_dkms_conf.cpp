@@ -52,6 +52,19 @@ TEST(DkmsRegex, RepetitionBlowUpIsRefusedNotExpanded) {
     EXPECT_TRUE(regex_search("6.1.0", "^[0-9]{1,2}\\.[0-9]+"));
 }
 
+TEST(DkmsRegex, ComplexityScanSurvivesTruncatedPatterns) {
+    // Every prefix of patterns that end inside an escape, a bracket, a class or an interval.
+    // None of them repeats anything much, so none may be refused, and bash's matcher gets them.
+    for (std::string p : {"a\\", "[", "[^]", "[[:alpha:", "[[.", "a{", "a{1,", "(a{255}", "x{2}{"}) {
+        for (size_t n = 0; n <= p.size(); ++n) {
+            EXPECT_FALSE(regex_too_complex(p.substr(0, n))) << p.substr(0, n);
+            (void)regex_search("aaa", p.substr(0, n));
+        }
+    }
+    EXPECT_TRUE(regex_too_complex("a{99999999999999999999}"));
+    EXPECT_FALSE(regex_too_complex("[[:alpha:"));
+}
+
 TEST(DkmsKconfig, ReadsValuesAndEnabledState) {
     KernelConfig kc = KernelConfig::parse("# CONFIG_FOO is not set\nCONFIG_ACPI=y\nCONFIG_I2C=m\n"
                                           "CONFIG_MODULE_SIG_HASH=\"sha256\"\nCONFIG_N=n\n");
