@@ -46,6 +46,6 @@ if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
 export DEBIAN_FRONTEND=noninteractive
 # apt-get update only when the package lists are missing or older than a day.
 if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-  $sudo apt-get update -q
+  $sudo apt-get -o DPkg::Lock::Timeout=1200 update -q
 fi
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+$sudo apt-get install -o DPkg::Lock::Timeout=1200 -y -q --no-install-recommends "${missing[@]}"

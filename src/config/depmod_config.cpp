@@ -3,9 +3,9 @@
 
 #include "config/line_reader.hpp"
 #include "util/mapped_file.hpp"
+#include "util/regex.hpp"
 
 #include <cstring>
-#include <regex.h>
 
 namespace modkit::config {
 
@@ -43,11 +43,7 @@ void DepmodConfig::finish() {
 
 bool DepmodConfig::kernel_matches(const std::string& pattern) const {
     if (pattern == "*") return true; // the old style
-    regex_t re;
-    if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return false;
-    bool match = regexec(&re, m_kernel_version.c_str(), 0, nullptr, 0) == 0;
-    regfree(&re);
-    return match;
+    return util::regex_search(m_kernel_version, pattern);
 }
 
 void DepmodConfig::parse_line(const std::string& path, const std::string& text, unsigned line) {

@@ -5,6 +5,7 @@
 #include "dkms/compare.hpp"
 #include "dkms/conf_eval.hpp"
 #include "dkms/kconfig.hpp"
+#include "util/regex.hpp"
 #include "util/strings.hpp"
 
 #include <cctype>
@@ -113,14 +114,14 @@ bool yes_no(const std::string& name, const std::string& value, Report& report) {
 bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t, const std::string& obsolete_by,
                  const KernelConfig* kc) {
     const std::string& kernel = v.get("BUILD_EXCLUSIVE_KERNEL", i);
-    if (!kernel.empty() && !regex_search(t.kernelver, kernel)) return true;
+    if (!kernel.empty() && !util::regex_search(t.kernelver, kernel)) return true;
     const std::string& min = v.get("BUILD_EXCLUSIVE_KERNEL_MIN", i);
     if (!min.empty() && ver_compare(t.kernelver, min) < 0) return true;
     std::string max = v.get("BUILD_EXCLUSIVE_KERNEL_MAX", i);
     if (max.empty() && i == 0) max = obsolete_by;
     if (!max.empty() && ver_compare(t.kernelver, max) > 0) return true;
     const std::string& arch = v.get("BUILD_EXCLUSIVE_ARCH", i);
-    if (!arch.empty() && !regex_search(t.arch, arch)) return true;
+    if (!arch.empty() && !util::regex_search(t.arch, arch)) return true;
     const std::string& config = v.get("BUILD_EXCLUSIVE_CONFIG", i);
     if (!config.empty() && kc != nullptr) {
         for (const auto& w : words(config)) {
@@ -252,7 +253,7 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
     if (const auto* makes = vars.array("MAKE"))
         for (const auto& [i, cmd] : *makes) {
             const std::string& match = vars.get("MAKE_MATCH", i);
-            if (!cmd.empty() && !match.empty() && regex_search(t.kernelver, match))
+            if (!cmd.empty() && !match.empty() && util::regex_search(t.kernelver, match))
                 conf.make_command = cmd;
         }
     if (conf.make_command.empty())
@@ -264,7 +265,7 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
     if (const auto* patches = vars.array("PATCH"))
         for (const auto& [i, p] : *patches) {
             const std::string& match = vars.get("PATCH_MATCH", i);
-            if (!p.empty() && (match.empty() || regex_search(t.kernelver, match)))
+            if (!p.empty() && (match.empty() || util::regex_search(t.kernelver, match)))
                 conf.patches.push_back(p);
         }
 

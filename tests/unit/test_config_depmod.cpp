@@ -105,6 +105,15 @@ TEST(ConfigDepmod, KernelVersionIsAnUnanchoredExtendedRegex) {
     }
 }
 
+TEST(ConfigDepmod, ExplosiveKernelPatternIsRefusedNotCompiled) {
+    // Found by fuzz_config_depmod: stacked repetitions made regcomp take more than 2 GB.
+    // The pattern is treated as invalid (no match), as dkms.conf patterns are.
+    DepmodConfig config = parse_text("override foo 4++++++++++++++++++++++++++++++ kernel\n"
+                                     "external a{255}{255} /x\n");
+    EXPECT_TRUE(config.overrides().empty());
+    EXPECT_TRUE(config.externals().empty());
+}
+
 TEST(ConfigDepmod, ExcludedNames) {
     DepmodConfig config = parse_text("exclude skip-me other\nexclude third\n");
     for (const char* name : {".", "..", "build", "source", "skip-me", "other", "third"})
