@@ -11,6 +11,8 @@ set -euo pipefail
 cache=${MODKIT_CACHE:-/var/cache/modkit}/dkms-packages
 packages=(${MODKIT_DKMS_PACKAGES:-v4l2loopback-dkms acpi-call-dkms})
 mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
 
 for p in "${packages[@]}"; do
   [ -f "$cache/$p/.complete" ] && continue

@@ -26,6 +26,14 @@ if [ -L "$cache/current" ] && [ -f "$cache/current/.complete" ]; then
   echo "$cache/current"
   exit 0
 fi
+# One fetch at a time: concurrent runs (parallel test suites, several checkouts) wait here and
+# then find the tree complete.
+exec 9>"$cache/.fetch-tree.lock"
+flock 9
+if [ -L "$cache/current" ] && [ -f "$cache/current/.complete" ]; then
+  echo "$cache/current"
+  exit 0
+fi
 
 pkg=$(pick_package)
 [ -n "$pkg" ] || { echo "fetch-tree: no linux-image-*-amd64-unsigned package found" >&2; exit 1; }
