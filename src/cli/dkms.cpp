@@ -329,7 +329,7 @@ int dkms_main(int argc, char** argv) {
     sel.targets = targets_for(ctx, args);
     const std::string& action = args.action;
     auto need_root = [&]() -> bool { return is_root(); };
-    auto rw_tree = [&]() -> bool { return access(ctx.dkms_tree.c_str(), W_OK) == 0; };
+    auto rw_tree = [&]() -> bool { return dkms::make_tree_writable(ctx); };
     auto root_error = [] { return die(1, {"You must be root to use this command."}); };
     auto rw_error = [&] { return die(1, {"No write access to DKMS tree at " + ctx.dkms_tree}); };
     auto one_kernel = [&]() -> int {

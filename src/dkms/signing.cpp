@@ -28,6 +28,11 @@ std::string strip_last_dot(const std::string& v) {
 
 } // namespace
 
+MokPaths mok_paths(const Context& ctx) {
+    return {ctx.mok_signing_key.empty() ? ctx.dkms_tree + "/mok.key" : ctx.mok_signing_key,
+            ctx.mok_certificate.empty() ? ctx.dkms_tree + "/mok.pub" : ctx.mok_certificate};
+}
+
 bool ensure_signing_key(const std::string& key, const std::string& cert, Report& report) {
     if (is_file(key) && is_file(cert)) return true;
     report.out("Certificate or key are missing, generating self signed certificate for MOK...\n");
@@ -70,8 +75,9 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
         report.out("Binary " + sign_file + " not found, signing natively with OpenSSL\n");
         s.native = true;
     }
-    s.key = ctx.mok_signing_key.empty() ? "/var/lib/dkms/mok.key" : ctx.mok_signing_key;
-    s.cert = ctx.mok_certificate.empty() ? "/var/lib/dkms/mok.pub" : ctx.mok_certificate;
+    MokPaths mok = mok_paths(ctx);
+    s.key = mok.key;
+    s.cert = mok.cert;
     report.out("Signing key: " + s.key + "\n");
     report.out("Public certificate (MOK): " + s.cert + "\n");
     if (util::starts_with(s.key, "pkcs11:")) {
