@@ -51,7 +51,7 @@ Outcome add_source_tree(const Context& ctx, AddRequest& req, const std::string& 
     std::string dest = tree.source_dir(req.module, req.version);
     if (ctx.force && is_directory(dest)) {
         report.err("\n");
-        report.out("Forcing install of " + req.module + "-" + req.version + "\n");
+        report.out("Forcing install of " + req.module + "/" + req.version + "\n");
         if (auto r = util::remove_tree(dest); !r) return die(1, {r.error().describe()});
     }
     if (from == canonical(dest) || from == canonical(tree.source_link(req.module, req.version)) ||
@@ -70,7 +70,7 @@ Outcome add_module(const Context& ctx, AddRequest& req, Report& report) {
     Tree tree{ctx};
     if (tree.is_added(req.module, req.version))
         return die(exit_code::k_exists,
-                   {"DKMS tree already contains: " + req.module + "-" + req.version,
+                   {"DKMS tree already contains: " + req.module + "/" + req.version,
                     "You cannot add the same module/version combo more than once."});
     std::string conf_path =
         ctx.conf.empty() ? tree.source_dir(req.module, req.version) + "/dkms.conf" : ctx.conf;
@@ -99,8 +99,8 @@ Outcome add_module(const Context& ctx, AddRequest& req, Report& report) {
         return die(1, {r.error().describe()});
     if (symlink(src.c_str(), tree.source_link(req.module, req.version).c_str()) != 0)
         return die(1, {"Cannot create " + tree.source_link(req.module, req.version)});
-    ScriptRun run{ScriptKind::PostAdd, conf->post_add, req.module, req.version, -1, ""};
-    run_package_script(tree, run, report);
+    ScriptRun run{ScriptKind::PostAdd, conf->post_add, req.module, req.version, -1, "", ""};
+    run_package_script(ctx, run, report);
     return {};
 }
 

@@ -12,6 +12,7 @@
 #include "dkms/report.hpp"
 #include "dkms/tree.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ namespace modkit::dkms {
 struct BuildJob {
     std::string module, version;
     KernelArch target;
+    // Print prepare_kernel_and_signing's lines (and check the headers) for this build; false
+    // when the caller did it already (autoinstall does it once for all its builds).
+    bool announce_kernel = true;
 };
 
 // Runs the jobs (at most ctx.build_jobs at once), printing each job's messages whole and in
@@ -27,6 +31,19 @@ struct BuildJob {
 // message (or rebuilt with --force).
 std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>& jobs,
                                 Report& report);
+
+// What comes after slot `slot`'s build (the install of `install`, autoinstall's narration);
+// `built` is that slot's build outcome (its failure already printed), or null without one.
+using AfterBuild = std::function<void(size_t slot, Report& report, const Outcome* built)>;
+// What a slot prints before its build starts.
+using BeforeBuild = std::function<void(size_t slot, Report& report)>;
+
+// Runs `jobs` concurrently and, for each slot in order, calls `then` once the slot's build (job
+// job_of_slot[slot], or none when that is out of range) is over. Everything a slot prints (its
+// build's messages, then then()'s) comes out in slot order, as it happens.
+void run_builds_then(const Context& ctx, const std::vector<BuildJob>& jobs,
+                     const std::vector<size_t>& job_of_slot, Report& report, const AfterBuild& then,
+                     const BeforeBuild& before = nullptr);
 
 // One build, now, with its messages going to `report`.
 Outcome build_one(const Context& ctx, const BuildJob& job, Report& report);

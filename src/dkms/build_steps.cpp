@@ -3,6 +3,8 @@
 #include "dkms/build_steps.hpp"
 
 #include "dkms/abi_gate.hpp"
+#include "dkms/dependents.hpp"
+#include "dkms/invoke.hpp"
 #include "dkms/scripts.hpp"
 #include "dkms/shell.hpp"
 #include "dkms/version.hpp"
@@ -37,13 +39,6 @@ std::string now_text() {
     std::tm tm;
     localtime_r(&t, &tm);
     std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Z %Y", &tm);
-    return buf;
-}
-
-std::string elapsed_text(std::chrono::steady_clock::duration d) {
-    long s = static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
     return buf;
 }
 
@@ -90,7 +85,6 @@ Outcome BuildSteps::prepare() {
     const std::string& k = m_job.target.kernel;
     const std::string& a = m_job.target.arch;
     m_target = make_target(m_ctx, k, a);
-    m_signing = prepare_signing(m_ctx, m_target, m_report);
     std::string base = m_tree.built_dir(m, v, k, a);
     if (util::path_exists(base))
         return die(
@@ -101,49 +95,51 @@ Outcome BuildSteps::prepare() {
     ConfRequest cr{m, v, m_ctx.conf.empty() ? m_tree.source_link(m, v) + "/dkms.conf" : m_ctx.conf,
                    m_target, true};
     auto conf = read_conf(m_ctx, cr, m_report);
-    if (!conf) {
-        if (conf.error().kind == util::ErrorKind::NotFound)
-            return die(exit_code::k_conf_missing, {"Could not locate dkms.conf file.",
-                                                   "File: " + cr.conf_path + " does not exist."});
-        return die(exit_code::k_bad_conf,
-                   {"Bad conf file.",
-                    "File: " + cr.conf_path + " does not represent a valid dkms.conf file."});
-    }
+    if (!conf) return conf_failure(cr.conf_path, conf.error());
     m_conf = std::move(*conf);
     if (m_conf.build_exclude)
-        return std::unexpected(Failure{exit_code::k_build_exclusive,
-                                       {"The " + base + "/dkms.conf for module " + m +
-                                            " includes a BUILD_EXCLUSIVE directive which does not "
-                                            "match this kernel/arch/config.",
-                                        "This indicates that it should not be built."},
-                                       true});
+        return std::unexpected(
+            Failure{exit_code::k_build_exclusive,
+                    {"The " + base + "/dkms.conf",
+                     "for module " + m + "/" + v + " includes BUILD_EXCLUSIVE directives",
+                     "which do not match this kernel/arch/config for any modules.",
+                     "This indicates that it should not be built."},
+                    true});
     std::string source = m_tree.source_link(m, v);
     if (entries_in(source) < 2)
         return die(exit_code::k_bad_conf,
                    {"The directory " + source +
                         " does not appear to have module source located within it.",
                     "Build halted."});
-    if (!util::path_exists(m_target.kernel_source_dir + "/include"))
-        return die(
-            exit_code::k_generic,
-            {"Your kernel headers for kernel " + k + " cannot be found at " +
-                 m_target.kernel_source_dir + ".",
-             "Please install the linux-headers-" + k +
-                 " package or use the --kernelsourcedir option to tell DKMS where it's located."});
-    if (!m_ctx.force) {
-        std::string missing;
-        for (const auto& dep : m_conf.build_depends)
-            if (m_tree.installed_version(dep, k, a).empty())
-                missing += (missing.empty() ? "" : " ") + dep;
-        if (!missing.empty())
-            return die(exit_code::k_missing_depends,
-                       {"Aborting build of " + m + "/" + v + " for kernel " + k + " (" + a +
-                            ") due to missing BUILD_DEPENDS: " + missing + ".",
-                        "You may override by specifying --force."});
+    if (m_job.announce_kernel) {
+        if (auto r = prepare_kernel(m_ctx, m_target); !r) return r;
+        m_signing = prepare_signing(m_ctx, m_target, m_report);
+        m_report.out("\n");
+    } else {
+        BufferedReport quiet;
+        m_signing = prepare_signing(m_ctx, m_target, quiet);
     }
-    m_visible = m_tree.build_dir(m, v);
-    m_private = private_mounts_available() && util::path_exists(m_visible);
-    return {};
+    return check_build_depends();
+}
+
+// BUILD_DEPENDS must be installed for this kernel (3.1.4+); --force only warns.
+Outcome BuildSteps::check_build_depends() {
+    const std::string& k = m_job.target.kernel;
+    const std::string& a = m_job.target.arch;
+    std::string missing;
+    for (const auto& dep : m_conf.build_depends)
+        if (m_tree.installed_version(dep, k, a).empty()) missing += " " + dep;
+    if (missing.empty()) return {};
+    std::string what =
+        "module " + m_job.module + "/" + m_job.version + " for kernel " + k + " (" + a + ")";
+    if (m_ctx.force) {
+        m_report.warning(
+            {"Trying to build " + what + " despite of missing BUILD_DEPENDS:" + missing + "."});
+        return {};
+    }
+    return die(exit_code::k_missing_depends,
+               {"Aborting build of " + what + " due to missing BUILD_DEPENDS:" + missing + ".",
+                "You may override by specifying --force."});
 }
 
 Outcome BuildSteps::stage_source() {
@@ -173,72 +169,60 @@ Outcome BuildSteps::stage_source() {
 }
 
 int BuildSteps::run_logged(const std::string& title, const std::string& command) {
-    log("\n" + title + "\n# command: " + command + "\n");
-    auto start = std::chrono::steady_clock::now();
-    ShellCommand cmd;
-    cmd.script = "shopt -s extglob\n";
-    for (const auto& [n, v] : shell_globals(m_ctx, m_target, m_job.module, m_job.version))
-        cmd.script += n + "=" + shell_quote(v) + "\n";
-    cmd.script += "eval \"{ $1; }\"";
-    cmd.args = {command};
-    cmd.cwd = m_visible;
-    cmd.stdout_fd = m_log_fd;
-    cmd.stderr_fd = m_log_fd;
-    if (m_private) {
-        cmd.bind_source = m_work;
-        cmd.bind_target = m_visible;
-    }
-    auto status = run_shell(cmd);
-    int rc = status ? *status : 126;
-    log("\n# exit code: " + std::to_string(rc) +
-        "\n# elapsed time: " + elapsed_text(std::chrono::steady_clock::now() - start) + "\n" +
-        std::string(64, '-') + "\n");
-    return rc;
+    Invocation what{command, title};
+    return invoke(what, m_ctx.verbose, m_report, [&](const Tick& tick) {
+        log(log_block_head(what));
+        auto start = std::chrono::steady_clock::now();
+        ShellCommand cmd;
+        cmd.script = "shopt -s extglob\n";
+        for (const auto& [n, v] : shell_globals(m_ctx, m_target, m_job.module, m_job.version))
+            cmd.script += n + "=" + shell_quote(v) + "\n";
+        cmd.script += "eval \"{ $1; }\"";
+        cmd.args = {command};
+        cmd.cwd = m_visible;
+        cmd.stdout_fd = m_log_fd;
+        cmd.stderr_fd = m_log_fd;
+        cmd.tick = tick;
+        if (m_private) {
+            cmd.bind_source = m_work;
+            cmd.bind_target = m_visible;
+        }
+        auto status = run_shell(cmd);
+        int rc = status ? *status : 126;
+        log(log_block_tail(rc, std::chrono::steady_clock::now() - start));
+        return rc;
+    });
 }
 
 Outcome BuildSteps::apply_patches() {
+    std::string build_log = m_visible + "/make.log";
     for (const auto& p : m_conf.patches) {
-        if (p.find("..") != std::string::npos)
+        if (("patches/" + p).find("/../") != std::string::npos)
             return die(exit_code::k_banned,
                        {"Patch " + p + " as specified in dkms.conf contains '..' path component."});
         if (!util::path_exists(m_work + "/patches/" + p))
-            return die(exit_code::k_banned, {" Patch " + p + " as specified in dkms.conf cannot be",
+            return die(exit_code::k_banned, {"Patch " + p + " as specified in dkms.conf cannot be",
                                              "found in " + m_visible + "/patches/."});
-        m_report.out("Applying patch " + p + "...");
-        if (run_logged("Applying patch " + p, "patch -p1 < ./patches/" + p) != 0) {
-            m_report.out("(bad exit status)\n");
+        if (run_logged("Applying patch " + p, "patch -p1 < ./patches/" + p) != 0)
             return die(exit_code::k_install_failed,
                        {"Application of patch " + p + " failed.",
-                        "Check " + m_visible + " for more information."});
-        }
-        m_report.out(" done.\n");
+                        "Consult " + build_log + " for more information."});
     }
-    ScriptRun pre{ScriptKind::PreBuild, m_conf.pre_build, m_job.module,
-                  m_job.version,        m_log_fd,         m_private ? m_work : ""};
-    if (!m_conf.pre_build.empty()) log("\nRunning the pre_build script\n");
-    if (int rc = run_package_script(m_tree, pre, m_report); rc != 0)
-        return die(rc,
-                   {"The pre_build script failed for " + m_job.module + "/" + m_job.version + "."});
+    ScriptRun pre{ScriptKind::PreBuild,   m_conf.pre_build, m_job.module,
+                  m_job.version,          m_log_fd,         build_log,
+                  m_private ? m_work : ""};
+    if (int rc = run_package_script(m_ctx, pre, m_report); rc != 0) return die(rc, {});
     return {};
 }
 
 Outcome BuildSteps::run_make() {
     std::string command =
         rewrite_make_command(m_conf.make_command, m_ctx.parallel_jobs, m_job.target.kernel);
-    if (m_ctx.verbose)
-        m_report.out("\n" + command + "\n");
-    else
-        m_report.out("\nBuilding module(s)...");
-    int rc = run_logged("Building module(s)", command);
-    if (rc != 0) {
-        if (!m_ctx.verbose) m_report.out("(bad exit status: " + std::to_string(rc) + ")\n");
-        std::string where = m_private ? m_visible + "/make.log" : m_log_path;
+    if (run_logged("Building module(s)", command) != 0)
         return die(exit_code::k_build_failed,
                    {"Bad return status for module build on kernel: " + m_job.target.kernel + " (" +
                         m_job.target.arch + ")",
-                    "Consult " + where + " for more information."});
-    }
-    if (!m_ctx.verbose) m_report.out(" done.\n");
+                    "Consult " + m_visible + "/make.log for more information."});
     return {};
 }
 
@@ -246,15 +230,14 @@ Outcome BuildSteps::check_built_modules() {
     std::vector<std::string> built;
     for (const auto& e : m_conf.modules) {
         if (e.excluded) continue;
-        std::string path = m_work + "/" + e.built_location + e.built_name + ".ko";
+        std::string rel = e.built_location + e.built_name + ".ko";
+        std::string path = m_work + "/" + rel;
         if (!util::path_exists(path))
-            return die(
-                exit_code::k_no_module_built,
-                {" Build of " + e.built_name + ".ko failed for: " + m_job.target.kernel + " (" +
-                     m_job.target.arch + ")",
-                 "Make sure the name of the generated module is correct and at the root of the",
-                 "build directory, or consult make.log in the build directory",
-                 m_visible + " for more information."});
+            return die(exit_code::k_no_module_built,
+                       {"Build of " + rel + " failed for: " + m_job.target.kernel + " (" +
+                            m_job.target.arch + ")",
+                        "Make sure the name and location of the generated module are correct,",
+                        "or consult " + m_visible + "/make.log for more information."});
         built.push_back(path);
     }
     if (m_ctx.skip_abi_check) return {};
@@ -281,9 +264,9 @@ Outcome BuildSteps::collect_modules() {
         };
         if (e.strip) run_tool("exec strip -g \"$1\"", {built});
         if (m_signing.enabled) {
-            m_report.out("Signing module " + m_visible + "/" + e.built_location + e.built_name +
-                         ".ko\n");
-            sign_module_file(m_signing, built, m_log_fd, m_report);
+            std::string shown = m_visible + "/" + e.built_location + e.built_name + ".ko";
+            m_report.out("Signing module " + shown + "\n");
+            sign_module_file(m_signing, built, shown, m_report);
         }
         std::string from = built;
         if (suffix == ".gz" &&
@@ -310,18 +293,17 @@ Outcome BuildSteps::publish() {
     if (rename(m_log_path.c_str(), final_log.c_str()) != 0)
         return die(1, {"Cannot move " + m_log_path + ": " + std::strerror(errno)});
     m_log_path = final_log;
-    ScriptRun post{ScriptKind::PostBuild, m_conf.post_build, m_job.module,
-                   m_job.version,         m_log_fd,          m_private ? m_work : ""};
-    if (!m_conf.post_build.empty()) log("\nRunning the post_build script\n");
-    if (int rc = run_package_script(m_tree, post, m_report); rc != 0)
-        return die(
-            rc, {"The post_build script failed for " + m_job.module + "/" + m_job.version + "."});
+    ScriptRun post{ScriptKind::PostBuild,  m_conf.post_build, m_job.module,
+                   m_job.version,          m_log_fd,          m_visible + "/make.log",
+                   m_private ? m_work : ""};
+    if (int rc = run_package_script(m_ctx, post, m_report); rc != 0) return die(rc, {});
     if (auto r = util::remove_tree(m_work); !r) return die(1, {r.error().describe()});
     std::string base =
         m_tree.built_dir(m_job.module, m_job.version, m_job.target.kernel, m_job.target.arch);
     if (rename(m_staging.c_str(), base.c_str()) != 0)
         return die(1, {"Cannot rename " + m_staging + " to " + base + ": " + std::strerror(errno)});
     m_staging.clear();
+    record_dependency_versions(m_ctx, m_conf, base, m_job.target);
     return {};
 }
 

@@ -25,6 +25,7 @@ public:
 
 private:
     Outcome prepare();
+    Outcome check_build_depends();
     Outcome stage_source();
     Outcome apply_patches();
     Outcome run_make();

@@ -9,8 +9,12 @@
 #include "util/strings.hpp"
 
 #include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace modkit::dkms {
@@ -166,11 +170,98 @@ bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t,
 
 } // namespace
 
+std::unexpected<Failure> conf_failure(const std::string& path, const util::Error& error) {
+    if (error.kind == util::ErrorKind::NotFound)
+        return die(exit_code::k_conf_missing,
+                   {"Could not locate dkms.conf file.", "File: " + path + " does not exist."});
+    return die(exit_code::k_bad_conf,
+               {"Bad conf file.", "File: " + path + " does not represent a valid dkms.conf file."});
+}
+
+namespace {
+
+// dkms.in's last_mvka/last_mvka_conf: the last successful read, shared by every thread.
+struct LastRead {
+    std::mutex mutex;
+    std::string key;
+    DkmsConf conf;
+};
+
+LastRead& last_read() {
+    static LastRead last;
+    return last;
+}
+
+// DKMS's key (module/version/kernel/arch and the file's real path), and the file's identity,
+// so that a file changed within one modkit process is read again.
+std::string read_key(const ConfRequest& request) {
+    char buf[PATH_MAX];
+    const char* real = realpath(request.conf_path.c_str(), buf);
+    struct stat st {};
+    stat(request.conf_path.c_str(), &st);
+    return request.module + "/" + request.module_version + "/" + request.target.kernelver + "/" +
+           request.target.arch + "|" + (real != nullptr ? real : request.conf_path) + "|" +
+           std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+// read_conf_strict's checks after read_conf, which DKMS repeats even when read_conf answered
+// from its last read: zero modules, duplicate names.
+bool strict_checks(const DkmsConf& conf, Report& report) {
+    if (conf.modules.empty()) report.err("dkms.conf: Warning! Zero modules specified.\n");
+    bool ok = true;
+    auto duplicates = [&](auto name_of, const char* directive) {
+        std::set<std::string> seen;
+        for (size_t i = 0; i < conf.modules.size(); ++i) {
+            std::string n = name_of(conf.modules[i]);
+            if (!seen.insert(n).second) {
+                report.err("dkms.conf: Error! Duplicate module '" + n + "' in '" + directive + "[" +
+                           std::to_string(i) + "]'.\n");
+                ok = false;
+            }
+        }
+    };
+    duplicates([](const ModuleEntry& e) { return e.built_location + e.built_name; },
+               "BUILT_MODULE_NAME");
+    duplicates([](const ModuleEntry& e) { return e.dest_name; }, "DEST_MODULE_NAME");
+    return ok;
+}
+
+util::Expected<DkmsConf> read_conf_fresh(const Context& ctx, const ConfRequest& request,
+                                         Report& report);
+
+} // namespace
+
 util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& request, Report& report) {
     const std::string& file = request.conf_path;
     if (access(file.c_str(), R_OK) != 0)
         return util::fail(util::ErrorKind::NotFound, ENOENT, file,
                           "Could not locate dkms.conf file.");
+    std::string key = read_key(request);
+    LastRead& last = last_read();
+    std::optional<DkmsConf> cached;
+    {
+        std::lock_guard<std::mutex> g(last.mutex);
+        if (last.key == key) cached = last.conf;
+    }
+    auto conf = cached ? util::Expected<DkmsConf>(std::move(*cached))
+                       : read_conf_fresh(ctx, request, report);
+    if (!conf) return conf;
+    if (request.remember && !cached) {
+        std::lock_guard<std::mutex> g(last.mutex);
+        last.key = key;
+        last.conf = *conf;
+    }
+    if (request.strict && !strict_checks(*conf, report))
+        return util::fail(util::ErrorKind::Invalid, 0, file, "Bad conf file.");
+    return conf;
+}
+
+namespace {
+
+util::Expected<DkmsConf> read_conf_fresh(const Context& ctx, const ConfRequest& request,
+                                         Report& report) {
+    const std::string& file = request.conf_path;
     const ConfTarget& t = request.target;
     const std::string& m = request.module;
     const std::string& v = request.module_version;
@@ -196,8 +287,6 @@ util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& reques
     if (access(t.kernel_config.c_str(), F_OK) == 0) kconfig = KernelConfig::load(t.kernel_config);
     return conf_from_vars(ctx, request, *evaluated, kconfig ? &*kconfig : nullptr, report);
 }
-
-namespace {
 
 // read_conf_strict's deprecation warnings: REMAKE_INITRD and friends as each file set them,
 // CLEAN unless it is a no-op, OBSOLETE_BY.
@@ -272,18 +361,6 @@ ModuleEntry module_entry(const Context& ctx, const ShellVars& vars, long long i,
     return e;
 }
 
-// read_conf_strict: no two records build the same file or install under the same name.
-void check_duplicates(const DkmsConf& conf, Checker& check) {
-    std::set<std::string> built, dest;
-    for (const auto& e : conf.modules) {
-        if (e.built_name.empty()) continue;
-        if (!built.insert(e.built_location + e.built_name).second)
-            check.error("Duplicate module '" + e.built_location + e.built_name + "'.");
-        if (!dest.insert(e.dest_name).second)
-            check.error("Duplicate DEST_MODULE_NAME '" + e.dest_name + "'.");
-    }
-}
-
 // The MAKE command for this kernel: MAKE[0] unless MAKE_MATCH[0] is set, then the last MAKE[i]
 // whose MAKE_MATCH[i] matches the kernel version; DKMS's default otherwise; LLVM=1 for a kernel
 // built with clang.
@@ -340,17 +417,20 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
         e.excluded = excluded_by(vars, i, t, conf.obsolete_by, kconfig);
         conf.modules.push_back(std::move(e));
     }
-    if (request.strict) check_duplicates(conf, check);
     conf.make_command = make_command_for(ctx, request, vars, kconfig);
     conf.patches = patches_for(t, vars);
 
+    for (long long i = 0; i < count; ++i)
+        for (const char* n :
+             {"BUILD_EXCLUSIVE_KERNEL", "BUILD_EXCLUSIVE_KERNEL_MIN", "BUILD_EXCLUSIVE_KERNEL_MAX",
+              "BUILD_EXCLUSIVE_ARCH", "BUILD_EXCLUSIVE_CONFIG"})
+            conf.has_build_exclusive = conf.has_build_exclusive || !vars.get(n, i).empty();
+    conf.has_build_exclusive = conf.has_build_exclusive || (count > 0 && !conf.obsolete_by.empty());
     bool all_excluded = !conf.modules.empty();
     for (const auto& e : conf.modules)
         all_excluded = all_excluded && e.excluded;
     conf.build_exclude = excluded_by(vars, 0, t, conf.obsolete_by, kconfig) || all_excluded;
 
-    if (conf.modules.empty() && request.strict)
-        report.warning({"dkms.conf: Zero modules are specified."});
     if (conf.package_name.empty()) check.error("No 'PACKAGE_NAME' directive specified.");
     if (conf.package_version.empty()) check.error("No 'PACKAGE_VERSION' directive specified.");
     conf.autoinstall = yes_no("AUTOINSTALL", vars.get("AUTOINSTALL"), report);

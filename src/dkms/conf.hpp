@@ -6,6 +6,7 @@
 #include "dkms/conf_eval.hpp"
 #include "dkms/context.hpp"
 #include "dkms/kconfig.hpp"
+#include "dkms/outcome.hpp"
 #include "dkms/report.hpp"
 #include "util/error.hpp"
 
@@ -48,7 +49,8 @@ struct DkmsConf {
     bool build_depends_rebuild = false;
     bool no_weak_modules = false;
     std::string obsolete_by;
-    bool build_exclude = false; // the whole package is excluded for this kernel/arch
+    bool build_exclude = false;       // the whole package is excluded for this kernel/arch
+    bool has_build_exclusive = false; // any BUILD_EXCLUSIVE_* (or OBSOLETE_BY) for its modules
 };
 
 struct ConfRequest {
@@ -57,6 +59,11 @@ struct ConfRequest {
     std::string conf_path;
     ConfTarget target;
     bool strict = false; // add/build/install: deprecations, duplicate names
+    // Whether this read becomes DKMS's "last read" (a later read of the same file for the same
+    // module, version, kernel and arch is answered from memory without running bash again, so
+    // its deprecation warnings are not repeated). DKMS's check for BUILD_EXCLUSIVE directives
+    // before "not installed" restores the previous last read; it passes false.
+    bool remember = true;
 };
 
 // The names DKMS accepts from dkms.conf.
@@ -78,6 +85,10 @@ util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& reques
 util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& request,
                                         const EvalResult& evaluated, const KernelConfig* kconfig,
                                         Report& report);
+
+// read_conf_or_die's end: exit 4 "Could not locate dkms.conf file." when `path` is missing,
+// else 8 "Bad conf file.".
+std::unexpected<Failure> conf_failure(const std::string& path, const util::Error& error);
 
 // DKMS's "make" -> "make -jN KERNELRELEASE=K" rewrite of a leading literal "make".
 std::string rewrite_make_command(const std::string& make_command, const std::string& parallel_jobs,

@@ -2,56 +2,78 @@
 #include "dkms/depmod_step.hpp"
 
 #include "depmod/depmod.hpp"
+#include "dkms/invoke.hpp"
 #include "dkms/shell.hpp"
+#include "util/atomic_file.hpp"
+#include "util/diag.hpp"
 
+#include <chrono>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace modkit::dkms {
 
-bool run_depmod_step(const Context& ctx, const std::string& kernelver, Transaction& tx,
-                     Report& report) {
-    if (ctx.no_depmod) return true;
+namespace {
+
+int depmod_now(const Context& ctx, const std::string& kernelver, Transaction& tx, Report& report) {
+    if (ctx.no_depmod) return 0;
     std::string dir = ctx.install_tree + "/" + kernelver;
-    struct stat st;
-    if (stat((dir + "/modules.dep").c_str(), &st) != 0) {
+    if (!util::path_exists(dir + "/modules.dep")) {
         if (ctx.verbose)
             report.out("Skipping depmod because '" + dir + "/modules.dep' is missing.\n");
-        return true;
+        return 0;
     }
     if (auto r = tx.snapshot_indexes(dir); !r) {
-        report.err(r.error().describe() + "\n");
-        return false;
+        if (ctx.verbose) report.err(r.error().describe() + "\n");
+        return 1;
     }
-    report.out("Running depmod...");
     depmod::DepmodOptions opt;
     opt.moduledir = ctx.install_tree;
     opt.kernel_version = kernelver;
     std::string system_map = "/boot/System.map-" + kernelver;
-    if (stat(system_map.c_str(), &st) == 0) opt.graph.system_map_path = system_map;
+    if (util::path_exists(system_map)) opt.graph.system_map_path = system_map;
     depmod::DepmodSink sink;
-    std::string messages;
     sink.message = [&](const config::Diagnostic& d) {
-        if (d.level <= util::LogLevel::Warning) messages += "depmod: " + d.message + "\n";
+        if (ctx.verbose && d.level <= util::LogLevel::Warning)
+            report.err("depmod: " + d.message + "\n");
     };
-    sink.out = [&](std::string_view) {};
-    int rc = depmod::run_depmod(opt, sink);
-    report.out(rc == 0 ? " done.\n" : "(bad exit status: " + std::to_string(rc) + ")\n");
-    if (!messages.empty()) report.err(messages);
+    sink.out = [](std::string_view) {};
+    return depmod::run_depmod(opt, sink);
+}
+
+} // namespace
+
+bool run_depmod_step(const Context& ctx, const std::string& kernelver, Transaction& tx,
+                     Report& report) {
+    Invocation what{"do_depmod " + kernelver, "Running depmod"};
+    int rc = invoke(what, ctx.verbose, report,
+                    [&](const Tick&) { return depmod_now(ctx, kernelver, tx, report); });
     return rc == 0;
 }
 
-void run_post_transaction(const Context& ctx, const std::string& kernelver) {
+void run_post_transaction(const Context& ctx, const std::string& kernelver, Report& report) {
     if (ctx.post_transaction.empty()) return;
     std::string log = ctx.dkms_tree + "/post_transaction.log";
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    ShellCommand cmd;
-    cmd.script = "kernelver=\"$2\"\neval \"$1\"";
-    cmd.args = {ctx.post_transaction, kernelver};
-    cmd.stdout_fd = fd;
-    cmd.stderr_fd = fd;
-    (void)run_shell(cmd);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    auto write_log = [&](const std::string& text) {
+        if (fd >= 0) util::write_all(fd, text);
+    };
+    Invocation what{ctx.post_transaction, "Executing post-transaction command"};
+    invoke(what, ctx.verbose, report, [&](const Tick& tick) {
+        write_log(log_block_head(what));
+        auto start = std::chrono::steady_clock::now();
+        ShellCommand cmd;
+        cmd.script = "kernelver=\"$2\"\neval \"$1\"";
+        cmd.args = {ctx.post_transaction, kernelver};
+        cmd.stdout_fd = fd;
+        cmd.stderr_fd = fd;
+        cmd.tick = tick;
+        auto status = run_shell(cmd);
+        int rc = status ? *status : 126;
+        write_log(log_block_tail(rc, std::chrono::steady_clock::now() - start));
+        return rc;
+    });
     if (fd >= 0) close(fd);
 }
 

@@ -3,6 +3,7 @@
 
 #include "dkms/actions.hpp"
 #include "dkms/add.hpp"
+#include "dkms/depmod_step.hpp"
 #include "dkms/setup.hpp"
 
 #include <unistd.h>
@@ -38,28 +39,46 @@ Check one_kernel(const Context& ctx, const std::string& action, const Selection&
                                          "on the command line."});
 }
 
+// module_is_broken_and_die.
+Check not_broken(const Context& ctx, const Selection& sel) {
+    if (!Tree{ctx}.is_broken(sel.module, sel.version)) return {};
+    return die(exit_code::k_broken, {sel.module + "/" + sel.version + " is broken!",
+                                     "Missing the source directory or the symbolic link "
+                                     "pointing to it.",
+                                     "Manual intervention is required!"});
+}
+
 Check added(const Context& ctx, const Selection& sel) {
     if (Tree{ctx}.is_added(sel.module, sel.version)) return {};
-    return die(exit_code::k_exists, {"The module/version combo: " + sel.module + "-" + sel.version +
+    return die(exit_code::k_exists, {"The module/version combo: " + sel.module + "/" + sel.version +
                                      " is not located in the DKMS tree."});
 }
 
 // remove, unbuild, uninstall.
 Outcome take_away(Context& ctx, const std::string& action, const Selection& sel, Report& report) {
     if (auto r = check_module_args(action, sel.module, sel.version); !r) return r;
+    if (auto r = not_broken(ctx, sel); !r) return r;
     if (auto r = added(ctx, sel); !r) return r;
     if (auto r = action == "uninstall" ? root() : writable_tree(ctx); !r) return r;
-    if (action == "remove") return remove_action(ctx, sel, report);
-    if (action == "unbuild") return unbuild_action(ctx, sel, report);
-    return uninstall_action(ctx, sel, report);
+    Outcome o = action == "remove"    ? remove_action(ctx, sel, report)
+                : action == "unbuild" ? unbuild_action(ctx, sel, report)
+                                      : uninstall_action(ctx, sel, report);
+    if (o) run_post_transaction(ctx, sel.targets.empty() ? "" : sel.targets[0].kernel, report);
+    return o;
 }
 
 // add, build, install.
 Outcome bring_in(Context& ctx, const std::string& action, Selection& sel, Report& report) {
     if (auto r = no_all(ctx, action); !r) return r;
+    if (action != "add")
+        if (auto r = not_broken(ctx, sel); !r) return r;
     if (auto r = action == "install" ? root() : writable_tree(ctx); !r) return r;
     if (action == "build") return build_action(ctx, sel, report);
-    if (action == "install") return install_action(ctx, sel, report);
+    if (action == "install") {
+        Outcome o = install_action(ctx, sel, report);
+        if (o) run_post_transaction(ctx, sel.targets[0].kernel, report);
+        return o;
+    }
     if (!ctx.archive_location.empty() && sel.module.empty() && sel.version.empty())
         return ldtarball_action(ctx, sel, report);
     AddRequest req{sel.module, sel.version, sel.targets[0].kernel, sel.targets[0].arch,
@@ -98,6 +117,7 @@ Outcome run_command(Context& ctx, const CommandLine& cmd, Report& report) {
     }
     if (action == "mktarball") {
         if (auto r = check_module_args(action, sel.module, sel.version); !r) return r;
+        if (auto r = not_broken(ctx, sel); !r) return r;
         if (auto r = added(ctx, sel); !r) return r;
         return mktarball_action(ctx, sel, report);
     }

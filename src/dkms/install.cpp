@@ -6,6 +6,7 @@
 #include "dkms/abi_gate.hpp"
 #include "dkms/build.hpp"
 #include "dkms/conf.hpp"
+#include "dkms/dependents.hpp"
 #include "dkms/depmod_step.hpp"
 #include "dkms/scripts.hpp"
 #include "dkms/shell.hpp"
@@ -52,23 +53,6 @@ void apply_forced_installs(Context& ctx, const std::string& module, Report& repo
     }
 }
 
-util::Expected<DkmsConf> conf_for(const Context& ctx, const Tree& tree, const std::string& m,
-                                  const std::string& v, const KernelArch& t, Report& report) {
-    ConfRequest cr{m, v, ctx.conf.empty() ? tree.source_link(m, v) + "/dkms.conf" : ctx.conf,
-                   make_target(ctx, t.kernel, t.arch), false};
-    return read_conf(ctx, cr, report);
-}
-
-Outcome conf_failure(const Context& ctx, const Tree& tree, const std::string& m,
-                     const std::string& v, const util::Error& e) {
-    std::string path = ctx.conf.empty() ? tree.source_link(m, v) + "/dkms.conf" : ctx.conf;
-    if (e.kind == util::ErrorKind::NotFound)
-        return die(exit_code::k_conf_missing,
-                   {"Could not locate dkms.conf file.", "File: " + path + " does not exist."});
-    return die(exit_code::k_bad_conf,
-               {"Bad conf file.", "File: " + path + " does not represent a valid dkms.conf file."});
-}
-
 // Moves the kernel's own copy of a module aside, the first time a package is installed for
 // the kernel, and records where it was (<name>.origin), as DKMS 3.1.7+ does.
 util::Expected<void> archive_original(const Context& ctx, const Tree& tree, Transaction& tx,
@@ -76,21 +60,45 @@ util::Expected<void> archive_original(const Context& ctx, const Tree& tree, Tran
                                       const ModuleEntry& e, const std::string& suffix,
                                       Report& report) {
     std::string lib = ctx.install_tree + "/" + t.kernel;
+    std::string dir = tree.original_dir(m, t.kernel, t.arch);
+    bool active = util::path_exists(tree.kernel_link(m, t.kernel, t.arch));
+    if (active) {
+        if (!module_in(dir, e.dest_name, suffix).empty())
+            report.out("An original module was already stored during a previous install\n");
+        return {};
+    }
     std::vector<std::string> candidates = {module_in(lib + "/extra", e.dest_name, suffix),
                                            module_in(lib + "/updates", e.dest_name, suffix),
                                            module_in(lib + e.dest_location, e.dest_name, suffix)};
-    auto found = find_module_files(lib, e.dest_name);
+    auto found = find_module_files(lib, e.dest_name, suffix);
     if (found.size() == 1) candidates.push_back(found[0]);
     for (const auto& original : candidates) {
         if (original.empty() || !is_regular_file(original)) continue;
-        std::string dir = tree.original_dir(m, t.kernel, t.arch);
         std::string stored = dir + "/" + std::string(util::basename(original));
-        report.out("Archiving original module " + original + " to " + dir + "/\n");
+        report.out("Found pre-existing " + original + ", archiving for uninstallation\n");
         if (auto r = tx.make_directories(dir); !r) return r;
         if (auto r = tx.move(original, stored); !r) return r;
         return tx.write_file(stored + ".origin", original + "\n");
     }
     return {};
+}
+
+// do_install's checks before anything changes: the kernel exists, the conf reads, every
+// module was built. The files to install, in record order.
+std::expected<std::vector<std::pair<const ModuleEntry*, std::string>>, Failure>
+modules_to_install(const Tree& tree, const std::string& m, const std::string& v,
+                   const KernelArch& t, const DkmsConf& conf, const std::string& suffix) {
+    std::string module_dir = tree.built_dir(m, v, t.kernel, t.arch) + "/module";
+    std::vector<std::pair<const ModuleEntry*, std::string>> modules;
+    for (const auto& e : conf.modules) {
+        if (e.excluded) continue;
+        std::string file = module_in(module_dir, e.dest_name, suffix);
+        if (file.empty())
+            return die(exit_code::k_install_failed,
+                       {"Missing module " + e.dest_name + " in " + module_dir});
+        modules.emplace_back(&e, file);
+    }
+    return modules;
 }
 
 } // namespace
@@ -104,72 +112,60 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     if (!util::path_exists(lib))
         return die(exit_code::k_install_failed,
                    {"The directory " + lib + " doesn't exist.",
-                    "You cannot install a module onto a non-existant kernel."});
-    auto conf = conf_for(ctx, tree, m, v, t, report);
-    if (!conf) return conf_failure(ctx, tree, m, v, conf.error());
-    std::string module_dir = tree.built_dir(m, v, t.kernel, t.arch) + "/module";
+                    "You cannot install a module onto a non-existent kernel."});
     std::string suffix = module_compression_suffix(ctx, t.kernel);
-
-    std::vector<std::pair<const ModuleEntry*, std::string>> modules; // entry, file in the tree
-    for (const auto& e : conf->modules) {
-        if (e.excluded) continue;
-        std::string file = module_in(module_dir, e.dest_name, suffix);
-        if (file.empty()) {
-            for (const char* ext : {".gz", ".xz", ".zst"})
-                if (file.empty()) file = module_in(module_dir, e.dest_name, ext);
-        }
-        if (file.empty())
-            return die(exit_code::k_install_failed,
-                       {"Module " + e.dest_name + ".ko is missing from " + module_dir + ".",
-                        "Installation aborted."});
-        modules.emplace_back(&e, file);
-    }
+    ConfRequest cr{m, v, ctx.conf.empty() ? tree.source_link(m, v) + "/dkms.conf" : ctx.conf,
+                   make_target(ctx, t.kernel, t.arch), true};
+    auto conf = read_conf(ctx, cr, report);
+    if (!conf) return conf_failure(cr.conf_path, conf.error());
+    auto modules = modules_to_install(tree, m, v, t, *conf, suffix);
+    if (!modules) return std::unexpected(modules.error());
+    if (tree.is_installed(m, v, t.kernel, t.arch))
+        return die(exit_code::k_banned, {"This module/version combo is already installed for "
+                                         "kernel " +
+                                         t.kernel + " (" + t.arch + ")."});
     if (!ctx.skip_abi_check) {
         std::vector<std::string> files;
-        for (const auto& [e, f] : modules)
+        for (const auto& [e, f] : *modules)
             files.push_back(f);
-        if (auto r = check_abi(ctx, make_target(ctx, t.kernel, t.arch), files, report,
-                               exit_code::k_install_failed);
-            !r)
+        if (auto r = check_abi(ctx, cr.target, files, report, exit_code::k_install_failed); !r)
             return r;
     }
-    ScriptRun pre{ScriptKind::PreInstall, conf->pre_install, m, v, -1, ""};
-    if (run_package_script(tree, pre, report) != 0 && !ctx.force)
+    ScriptRun pre{ScriptKind::PreInstall, conf->pre_install, m, v, -1, "", ""};
+    if (run_package_script(ctx, pre, report) != 0 && !ctx.force)
         return die(exit_code::k_pre_install_failed, {"pre_install failed, aborting install.",
                                                      "You may override by specifying --force."});
 
     auto tx = Transaction::begin(ctx, "install " + m + "/" + v + " for " + t.kernel + " (" +
                                           t.arch + ")");
     if (!tx) return die(exit_code::k_install_failed, {tx.error().describe()});
-    bool first_install = !util::path_exists(tree.kernel_link(m, t.kernel, t.arch));
+    auto aborted = [](const util::Error& e) {
+        return die(exit_code::k_install_failed, {e.describe(), "Installation aborted."});
+    };
     bool any_installed = false;
-    for (const auto& [e, file] : modules) {
-        if (!check_version_sanity(ctx, t.kernel, conf->obsolete_by, e->dest_name, file, report)) {
-            any_installed = true; // as DKMS: the kernel's own module counts as installed
-            continue;
-        }
-        if (first_install)
-            if (auto r = archive_original(ctx, tree, *tx, m, t, *e, suffix, report); !r)
-                return die(exit_code::k_install_failed,
-                           {r.error().describe(), "Installation aborted."});
-        std::string dest_dir = ctx.install_tree + "/" + t.kernel + e->dest_location;
+    for (const auto& [e, file] : *modules) {
+        if (!check_version_sanity(ctx, t.kernel, conf->obsolete_by, e->dest_name, file, suffix,
+                                  report))
+            continue; // refused: this module is not installed
+        if (auto r = archive_original(ctx, tree, *tx, m, t, *e, suffix, report); !r)
+            return aborted(r.error());
+        std::string dest_dir = lib + e->dest_location;
         std::string dest = dest_dir + "/" + std::string(util::basename(file));
         report.out("Installing " + dest + "\n");
-        if (auto r = tx->make_directories(dest_dir); !r)
-            return die(exit_code::k_install_failed,
-                       {r.error().describe(), "Installation aborted."});
+        if (auto r = tx->make_directories(dest_dir); !r) return aborted(r.error());
         if (auto r = tx->install_file(file, dest, ctx.symlink_modules); !r)
-            return die(exit_code::k_install_failed,
-                       {r.error().describe(), "Installation aborted."});
+            return aborted(r.error());
         any_installed = true;
     }
-    if (!any_installed) return die(exit_code::k_install_failed, {"Installation aborted."});
+    // Nothing changed: the transaction rolls back to exactly where it started.
+    if (!modules->empty() && !any_installed)
+        return die(exit_code::k_install_failed, {"Installation aborted."});
     if (auto r = tx->set_symlink(tree.kernel_link(m, t.kernel, t.arch),
                                  v + "/" + t.kernel + "/" + t.arch);
         !r)
-        return die(exit_code::k_install_failed, {r.error().describe(), "Installation aborted."});
-    ScriptRun post{ScriptKind::PostInstall, conf->post_install, m, v, -1, ""};
-    if (int rc = run_package_script(tree, post, report); rc != 0 && !ctx.force) {
+        return aborted(r.error());
+    ScriptRun post{ScriptKind::PostInstall, conf->post_install, m, v, -1, "", ""};
+    if (int rc = run_package_script(ctx, post, report); rc != 0 && !ctx.force) {
         tx->rollback();
         return die(exit_code::k_install_failed,
                    {"post_install failed (exit status " + std::to_string(rc) +
@@ -179,8 +175,8 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     if (!run_depmod_step(ctx, t.kernel, *tx, report)) {
         tx->rollback();
         return die(exit_code::k_install_failed,
-                   {"Problems with depmod detected.  Automatically uninstalling this module.",
-                    "Install Failed (depmod problems).  Module rolled back to built state."});
+                   {"Problems with depmod detected. Automatically uninstalling this module.",
+                    "Install Failed (depmod problems). Module rolled back to built state."});
     }
     tx->commit();
     if (ctx.modprobe_on_install && t.kernel == ctx.current_kernel) {
@@ -191,6 +187,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
                      "systemctl restart systemd-modules-load.service; true";
         (void)run_shell(cmd);
     }
+    rebuild_dependents(ctx, t, report);
     return {};
 }
 
@@ -203,7 +200,8 @@ Outcome install_one(const Context& ctx, const std::string& m, const std::string&
                        t.arch + "), skip. You may override by specifying --force.\n");
             return {};
         }
-        if (auto r = uninstall_one(ctx, m, v, t, report); !r) return r;
+        if (auto r = uninstall_one(ctx, m, v, t, report, Depmod::Now); !r) return r;
+        report.out("\n");
     }
     if (!tree.is_built(m, v, t.kernel, t.arch)) {
         Context build_ctx = ctx;

@@ -20,10 +20,14 @@ Outcome install_one(const Context& ctx, const std::string& module, const std::st
 Outcome install_built(const Context& ctx, const std::string& module, const std::string& version,
                       const KernelArch& target, Report& report);
 
+// When do_uninstall runs depmod: at once, or once by the caller after several (DKMS's
+// delayed_depmod in kernel_prerm and kernel_preinst).
+enum class Depmod { Now, Deferred };
+
 // do_uninstall: removes the installed modules (if this version is the active one), restores
 // archived originals, runs POST_REMOVE and depmod.
 Outcome uninstall_one(const Context& ctx, const std::string& module, const std::string& version,
-                      const KernelArch& target, Report& report);
+                      const KernelArch& target, Report& report, Depmod depmod);
 
 // do_unbuild: removes <m>/<v>/<K>/<A> (and <K> when it empties).
 void unbuild_one(const Context& ctx, const std::string& module, const std::string& version,

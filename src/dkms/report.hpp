@@ -1,8 +1,12 @@
-// Where DKMS actions send their messages. The CLI prints straight to stdout/stderr; parallel
-// builds each get a buffer that is printed whole, in job order, so output never depends on
-// which build finished first.
+// Where DKMS actions send their messages, as they happen. The CLI writes each message to
+// stdout/stderr at once (a killed or slow build has shown everything up to that moment).
+// Concurrent builds report through a JobSequencer: the earliest unfinished job streams live,
+// the later ones are held until every job before them is done, so the transcript is the same
+// whichever build finishes first. (A terminal view with one status line per job can sit on
+// top of the sequencer: it sees every message of every job as it comes.)
 #pragma once
-#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,13 +20,14 @@ public:
     virtual void err(std::string_view text) = 0;
     virtual ~Report() = default;
 
-    // DKMS's helpers: "Error! " / "Warning: " / "Deprecated feature: " then each line.
+    // DKMS's helpers: error() is a blank line, "Error! " and the lines (stderr); warning()
+    // "Warning: " and the lines; deprecated() "Deprecated feature: " and the name.
     void error(const std::vector<std::string>& lines);
     void warning(const std::vector<std::string>& lines);
     void deprecated(std::string_view what);
 };
 
-// Prints to the process's stdout (buffered) and stderr.
+// Writes to the process's stdout and stderr immediately.
 class ConsoleReport final : public Report {
 public:
     void out(std::string_view text) override;
@@ -35,6 +40,8 @@ public:
     void out(std::string_view text) override { m_items.push_back({false, std::string(text)}); }
     void err(std::string_view text) override { m_items.push_back({true, std::string(text)}); }
     void replay(Report& to) const;
+    bool empty() const { return m_items.empty(); }
+    void clear() { m_items.clear(); }
 
 private:
     struct Item {
@@ -42,6 +49,31 @@ private:
         std::string text;
     };
     std::vector<Item> m_items;
+};
+
+// The messages of `jobs` concurrent jobs, passed on to `to` in job order as they happen.
+// Thread-safe: each job reports from its own thread through report_for(i).
+class JobSequencer {
+public:
+    JobSequencer(Report& to, size_t jobs);
+    JobSequencer(const JobSequencer&) = delete;
+    JobSequencer& operator=(const JobSequencer&) = delete;
+    ~JobSequencer();
+
+    Report& report_for(size_t job);
+    // Job `job` will say nothing more; the next job's held messages follow.
+    void finished(size_t job);
+
+private:
+    class JobReport;
+    void write(size_t job, bool is_err, std::string_view text);
+
+    Report& m_to;
+    std::mutex m_mutex;
+    size_t m_head = 0; // the job whose messages go straight through
+    std::vector<BufferedReport> m_held;
+    std::vector<bool> m_done;
+    std::vector<std::unique_ptr<JobReport>> m_reports;
 };
 
 } // namespace modkit::dkms

@@ -10,9 +10,11 @@
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +78,20 @@ child_environment(const std::vector<std::pair<std::string, std::string>>& set) {
     _exit(127);
 }
 
+// Until the child exits, calls cmd.tick every cmd.tick_seconds (a pidfd becomes readable when
+// the process ends). Without pidfds the caller's waitpid simply blocks, without ticks.
+void wait_ticking(pid_t pid, const ShellCommand& cmd) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0) return;
+    pollfd p{fd, POLLIN, 0};
+    for (;;) {
+        int n = poll(&p, 1, cmd.tick_seconds * 1000);
+        if (n > 0 || (n < 0 && errno != EINTR)) break;
+        if (n == 0) cmd.tick();
+    }
+    close(fd);
+}
+
 util::Expected<int> spawn_and_wait(const ShellCommand& cmd, std::string* captured) {
     std::vector<std::string> argv_store = {"bash", "--noprofile", "--norc",
                                            "-c",   cmd.script,    "bash"};
@@ -115,6 +131,7 @@ util::Expected<int> spawn_and_wait(const ShellCommand& cmd, std::string* capture
         }
         close(pipe_fds[0]);
     }
+    if (cmd.tick) wait_ticking(pid, cmd);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return util::fail_errno(errno, k_bash, "cannot wait for bash");

@@ -5,6 +5,7 @@
 #pragma once
 #include "util/error.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,9 @@ struct ShellCommand {
     // is bind-mounted over `bind_target` (used to give concurrent builds the same path).
     std::string bind_source;
     std::string bind_target;
+    // Called every `tick_seconds` while the command runs (DKMS's progress dots).
+    std::function<void()> tick;
+    int tick_seconds = 3;
 };
 
 // Runs it and waits. The result is the shell's status as bash reports it ($?): the exit

@@ -5,6 +5,7 @@
 #include "dkms/shell.hpp"
 #include "dkms/tree.hpp"
 #include "module/sign.hpp"
+#include "util/atomic_file.hpp"
 #include "util/strings.hpp"
 
 #include <sys/stat.h>
@@ -32,16 +33,34 @@ MokPaths mok_paths(const Context& ctx) {
 }
 
 bool ensure_signing_key(const std::string& key, const std::string& cert, Report& report) {
-    if (is_regular_file(key) && is_regular_file(cert)) return true;
-    report.out("Certificate or key are missing, generating self signed certificate for MOK...\n");
-    auto made = module::generate_signing_key(key, cert, module::Overwrite::Yes);
-    if (!made) {
-        report.out("Key file " + key +
-                   " not found and can't be generated, modules won't be signed (" +
-                   made.error().describe() + ")\n");
+    bool pkcs11 = util::starts_with(key, "pkcs11:");
+    if (!pkcs11 && (!is_regular_file(key) || !is_regular_file(cert))) {
+        report.out(
+            "Certificate or key are missing, generating self signed certificate for MOK...\n");
+        (void)module::generate_signing_key(key, cert, module::Overwrite::Yes);
+        if (!is_regular_file(key)) {
+            report.out("Key file " + key +
+                       " not found and can't be generated, modules won't be signed\n");
+            return false;
+        }
+    }
+    if (!is_regular_file(cert)) {
+        report.out("Certificate file " + cert +
+                   " not found and can't be generated, modules won't be signed\n");
         return false;
     }
     return true;
+}
+
+Outcome prepare_kernel(const Context& ctx, const ConfTarget& target) {
+    if (util::path_exists(target.kernel_source_dir + "/include")) return {};
+    const std::string& k = target.kernelver;
+    std::string dir = ctx.install_tree + "/" + k;
+    return die(exit_code::k_no_headers,
+               {"Your kernel headers for kernel " + k + " cannot be found at " + dir +
+                    "/build or " + dir + "/source.",
+                "Please install your distribution's kernel headers package matching " + k +
+                    ", or use the --kernelsourcedir option to tell DKMS where it's located."});
 }
 
 SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Report& report) {
@@ -51,7 +70,12 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
         !r)
         report.warning({r.error().describe()});
     if (ctx.try_sign_modules == "false") {
-        report.out("Module signing is disabled by policy\n");
+        report.out("Module signing is disabled by policy, modules won't be signed\n");
+        return s;
+    }
+    if (!is_regular_file(target.kernel_config)) {
+        report.out("Kernel config " + target.kernel_config +
+                   " not found, modules won't be signed\n");
         return s;
     }
     KernelConfig kc = KernelConfig::load(target.kernel_config);
@@ -68,6 +92,8 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
                 "/usr/lib/linux-kbuild-" + strip_last_dot(target.kernelver) + "/scripts/sign-file";
         else if (util::starts_with(ctx.running_distribution, "ubuntu"))
             sign_file = "/usr/src/linux-headers-" + target.kernelver + "/scripts/sign-file";
+        else if (util::starts_with(ctx.running_distribution, "gentoo"))
+            sign_file = "/usr/src/linux-" + target.kernelver + "/scripts/sign-file";
         if (!is_regular_file(sign_file))
             sign_file = ctx.install_tree + "/" + target.kernelver + "/build/scripts/sign-file";
     }
@@ -75,6 +101,7 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
     if (is_executable_file(sign_file)) {
         s.sign_file = sign_file;
     } else {
+        // Where DKMS says "Binary ... not found, modules won't be signed".
         report.out("Binary " + sign_file + " not found, signing natively with OpenSSL\n");
         s.native = true;
     }
@@ -83,21 +110,19 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
     s.cert = mok.cert;
     report.out("Signing key: " + s.key + "\n");
     report.out("Public certificate (MOK): " + s.cert + "\n");
-    if (util::starts_with(s.key, "pkcs11:")) {
-        if (s.native) {
-            report.out("A pkcs11: key needs sign-file, modules won't be signed\n");
-            return s;
-        }
-    } else if (!ensure_signing_key(s.key, s.cert, report)) {
+    if (s.native && util::starts_with(s.key, "pkcs11:")) {
+        report.out("A pkcs11: key needs sign-file, modules won't be signed\n");
         return s;
     }
+    if (!ensure_signing_key(s.key, s.cert, report)) return s;
     s.enabled = true;
     return s;
 }
 
-bool sign_module_file(const SigningSetup& setup, const std::string& path, int log_fd,
+bool sign_module_file(const SigningSetup& setup, const std::string& path, const std::string& shown,
                       Report& report) {
     if (!setup.enabled) return true;
+    std::string output;
     bool ok = false;
     if (setup.native) {
         module::SignOptions opt;
@@ -107,17 +132,19 @@ bool sign_module_file(const SigningSetup& setup, const std::string& path, int lo
         opt.existing = module::ExistingSignature::Append; // as sign-file
         auto r = module::sign_module_file(path, opt);
         ok = r.has_value();
-        if (!r) report.err(r.error().describe() + "\n");
+        if (!r) output = r.error().describe();
     } else {
         ShellCommand cmd;
-        cmd.script = "exec \"$1\" \"$2\" \"$3\" \"$4\" \"$5\"";
+        cmd.script = "exec \"$1\" \"$2\" \"$3\" \"$4\" \"$5\" 2>&1";
         cmd.args = {setup.sign_file, setup.hash, setup.key, setup.cert, path};
-        cmd.stdout_fd = log_fd;
-        cmd.stderr_fd = log_fd;
-        auto status = run_shell(cmd);
-        ok = status && *status == 0;
+        auto captured = capture_shell(cmd);
+        ok = captured && captured->status == 0;
+        if (captured) output = captured->out;
     }
-    if (!ok) report.warning({"Failed to sign module '" + path + "'!"});
+    // $(...) drops the trailing newlines of what sign-file printed.
+    while (!output.empty() && output.back() == '\n')
+        output.pop_back();
+    if (!ok) report.warning({"Failed to sign module '" + shown + "'!", output});
     return ok;
 }
 

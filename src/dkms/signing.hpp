@@ -1,10 +1,12 @@
-// Module signing for DKMS builds (dkms.in's prepare_signing): which sign-file, key,
-// certificate and hash to use for a kernel, creating the MOK key pair when it is missing.
-// When the kernel's sign-file is not installed, modkit signs natively with OpenSSL instead of
-// leaving the module unsigned.
+// Module signing for DKMS builds (dkms.in's prepare_kernel_and_signing, prepare_signing and
+// prepare_mok): which sign-file, key, certificate and hash to use for a kernel, creating the
+// MOK key pair when it is missing, with DKMS's messages. When the kernel's sign-file is not
+// installed, modkit signs natively with OpenSSL where DKMS would leave the module unsigned,
+// and says so at that point (docs/compat.md).
 #pragma once
 #include "dkms/conf.hpp"
 #include "dkms/context.hpp"
+#include "dkms/outcome.hpp"
 #include "dkms/report.hpp"
 
 #include <string>
@@ -19,15 +21,19 @@ struct SigningSetup {
     std::string hash; // CONFIG_MODULE_SIG_HASH
 };
 
+// prepare_kernel: the kernel's headers must be there (`<source dir>/include`), else exit 21.
+Outcome prepare_kernel(const Context& ctx, const ConfTarget& target);
+
 // Decides, printing DKMS's "Sign command:" / "Signing key:" / ... lines.
 SigningSetup prepare_signing(const Context& ctx, const ConfTarget& target, Report& report);
 
-// Signs one module file in place; sign-file's output goes to `log_fd` (-1: inherited).
-// Failure is a warning, as in DKMS 3.1.6+.
-bool sign_module_file(const SigningSetup& setup, const std::string& path, int log_fd,
+// Signs one module file in place. Failure is a warning naming `shown` (the module as DKMS
+// names it, in build/) followed by what sign-file said, as in DKMS 3.1.6+.
+bool sign_module_file(const SigningSetup& setup, const std::string& path, const std::string& shown,
                       Report& report);
 
-// Creates the key and certificate (each only if missing). False when it could not.
+// prepare_mok's second half: creates the key pair when either file is missing, with DKMS's
+// messages. False when the key or the certificate is still missing afterwards.
 bool ensure_signing_key(const std::string& key, const std::string& cert, Report& report);
 
 // The key and certificate when the framework names none: mok.key and mok.pub in the DKMS tree.

@@ -84,7 +84,7 @@ Outcome mktarball_action(Context& ctx, const Selection& sel, Report& report) {
         }
     }
     if (ctx.binaries_only) {
-        report.out("\nCreating tarball structure to specifically accomodate binaries.\n");
+        report.out("\nCreating tarball structure to specifically accommodate binaries.\n");
         std::string dir = tmp.path + "/dkms_binaries_only";
         (void)util::make_directories(dir);
         (void)util::write_file_atomic(dir + "/PACKAGE_NAME", m + "\n");
@@ -156,7 +156,7 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
         }
         if (tree.is_added(parsed->package_name, parsed->package_version) && !ctx.force)
             return die(exit_code::k_bad_conf,
-                       {parsed->package_name + "-" + parsed->package_version + " is already added!",
+                       {parsed->package_name + "/" + parsed->package_version + " is already added!",
                         "Aborting."});
         req.module = parsed->package_name;
         req.version = parsed->package_version;
@@ -167,7 +167,7 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
         return die(exit_code::k_no_module_built,
                    {"No valid dkms.conf in dkms_source_tree or dkms_binaries_only.",
                     archive + " is not a valid DKMS tarball."});
-    report.out("\nLoading tarball for " + req.module + "-" + req.version + "\n");
+    report.out("\nLoading tarball for " + req.module + "/" + req.version + "\n");
     if (loc == "dkms_source_tree") {
         AddRequest copy = req;
         if (auto r = add_source_tree(ctx, copy, tmp.path + "/dkms_source_tree", report); !r)

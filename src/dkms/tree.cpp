@@ -43,7 +43,8 @@ bool looks_like_kernel_dir(const std::string& name) {
 
 bool Tree::is_added(const std::string& m, const std::string& v) const {
     if (m.empty() || v.empty()) return false;
-    return is_directory(source_link(m, v));
+    std::string src = source_link(m, v);
+    return is_symlink(src) && is_directory(src);
 }
 
 bool Tree::is_broken(const std::string& m, const std::string& v) const {
@@ -118,6 +119,27 @@ std::vector<KernelArch> Tree::built_for(const std::string& m, const std::string&
             out.push_back({k, a});
     }
     return out;
+}
+
+std::vector<std::string> list_all(const std::string& dir) {
+    std::vector<std::string> names;
+    if (DIR* d = opendir(dir.c_str())) {
+        while (dirent* e = readdir(d)) {
+            std::string n = e->d_name;
+            if (n != "." && n != "..") names.push_back(std::move(n));
+        }
+        closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+void remove_empty_directories(const std::string& dir) {
+    struct stat st;
+    if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+    for (const auto& e : list_all(dir))
+        remove_empty_directories(dir + "/" + e);
+    rmdir(dir.c_str()); // fails, harmlessly, unless it is empty now
 }
 
 bool is_regular_file(const std::string& path) {

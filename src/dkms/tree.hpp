@@ -43,7 +43,8 @@ struct Tree {
         return ctx.source_tree + "/" + m + "-" + v;
     }
 
-    // source is a symlink to a directory, or a directory (binaries-only tarballs).
+    // source is a symlink to a directory (DKMS 3.4: a binaries-only tarball's real source/
+    // directory does not count).
     bool is_added(const std::string& m, const std::string& v) const;
     // The source link dangles, or it is missing while <source_tree>/<m>-<v> exists.
     bool is_broken(const std::string& m, const std::string& v) const;
@@ -66,6 +67,13 @@ struct Tree {
                                       const std::string& kernel = "",
                                       const std::string& arch = "") const;
 };
+
+// Every entry of `dir` but . and .., dot files included, in byte order.
+std::vector<std::string> list_all(const std::string& dir);
+
+// find DIR -type d -empty -delete: removes every directory under `dir` (and `dir` itself) that
+// is or becomes empty, deepest first.
+void remove_empty_directories(const std::string& dir);
 
 // bash's -f: a regular file, following symbolic links.
 bool is_regular_file(const std::string& path);

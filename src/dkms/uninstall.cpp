@@ -1,5 +1,6 @@
 // do_uninstall, transactional: delete the installed copies, put archived originals back
 // where their .origin says they came from, drop the kernel-K-A link, POST_REMOVE, depmod.
+#include "dkms/build.hpp"
 #include "dkms/conf.hpp"
 #include "dkms/depmod_step.hpp"
 #include "dkms/install.hpp"
@@ -43,20 +44,13 @@ std::string origin_of(const Context& ctx, const std::string& kernel, const std::
 } // namespace
 
 Outcome uninstall_one(const Context& ctx, const std::string& m, const std::string& v,
-                      const KernelArch& t, Report& report) {
+                      const KernelArch& t, Report& report, Depmod depmod) {
     Tree tree{ctx};
     report.out("Module " + m + "/" + v + " for kernel " + t.kernel + " (" + t.arch + "):\n");
     ConfRequest cr{m, v, ctx.conf.empty() ? tree.source_link(m, v) + "/dkms.conf" : ctx.conf,
                    make_target(ctx, t.kernel, t.arch), false};
     auto conf = read_conf(ctx, cr, report);
-    if (!conf) {
-        if (conf.error().kind == util::ErrorKind::NotFound)
-            return die(exit_code::k_conf_missing, {"Could not locate dkms.conf file.",
-                                                   "File: " + cr.conf_path + " does not exist."});
-        return die(exit_code::k_bad_conf,
-                   {"Bad conf file.",
-                    "File: " + cr.conf_path + " does not represent a valid dkms.conf file."});
-    }
+    if (!conf) return conf_failure(cr.conf_path, conf.error());
     auto tx = Transaction::begin(ctx, "uninstall " + m + "/" + v + " from " + t.kernel + " (" +
                                           t.arch + ")");
     if (!tx) return die(exit_code::k_install_failed, {tx.error().describe()});
@@ -65,12 +59,16 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
     };
     std::string lib = ctx.install_tree + "/" + t.kernel;
     bool was_active = tree.is_installed(m, v, t.kernel, t.arch);
+    std::string suffix = module_compression_suffix(ctx, t.kernel);
     if (was_active) {
         report.out("Before uninstall, this module version was ACTIVE on this kernel.\n");
         std::string originals = tree.original_dir(m, t.kernel, t.arch);
         for (const auto& e : conf->modules) {
             std::string installed = installed_copy(ctx, t.kernel, e);
-            if (!installed.empty()) {
+            if (installed.empty()) {
+                report.out("Module " + e.dest_name + ".ko" + suffix + " was not found within " +
+                           lib + "/\n");
+            } else {
                 report.out("Deleting " + installed + "\n");
                 if (auto r = tx->remove(installed); !r) return failed(r.error());
                 if (auto r =
@@ -82,7 +80,7 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
                 std::string stored = originals + "/" + e.dest_name + ext;
                 if (!util::path_exists(stored)) continue;
                 std::string back = origin_of(ctx, t.kernel, stored, e);
-                report.out("Restoring original module " + back + "\n");
+                report.out("Restoring archived original module " + back + "\n");
                 if (auto r = tx->make_directories(std::string(util::dirname(back))); !r)
                     return failed(r.error());
                 if (auto r = tx->move(stored, back); !r) return failed(r.error());
@@ -96,9 +94,9 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
     } else {
         report.out("This module version was INACTIVE for this kernel.\n");
     }
-    ScriptRun post{ScriptKind::PostRemove, conf->post_remove, m, v, -1, ""};
-    run_package_script(tree, post, report);
-    if (!run_depmod_step(ctx, t.kernel, *tx, report)) {
+    ScriptRun post{ScriptKind::PostRemove, conf->post_remove, m, v, -1, "", ""};
+    run_package_script(ctx, post, report);
+    if (depmod == Depmod::Now && !run_depmod_step(ctx, t.kernel, *tx, report)) {
         tx->rollback();
         return die(exit_code::k_install_failed,
                    {"Problems with depmod detected; the module was left installed."});

@@ -3,6 +3,7 @@
 
 #include "dkms/compare.hpp"
 #include "module/module_file.hpp"
+#include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -30,21 +31,19 @@ std::string compare_module_versions(const VersionInfo& a, const VersionInfo& b) 
     return ver_key(a.version) > ver_key(b.version) ? ">" : "<";
 }
 
-std::vector<std::string> find_module_files(const std::string& dir, const std::string& name) {
+std::vector<std::string> find_module_files(const std::string& dir, const std::string& name,
+                                           const std::string& suffix) {
     static thread_local std::vector<std::string>* hits;
-    static thread_local const std::string* wanted;
+    static thread_local std::vector<std::string> wanted;
     std::vector<std::string> out;
     hits = &out;
-    wanted = &name;
+    wanted = {name + ".ko", name + ".ko" + suffix};
     nftw(
         dir.c_str(),
         [](const char* path, const struct stat*, int type, struct FTW* ftw) -> int {
             if (type != FTW_F) return 0;
             std::string_view base(path + ftw->base);
-            for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"})
-                if (base.size() == wanted->size() + std::string_view(ext).size() &&
-                    util::starts_with(base, *wanted) && util::ends_with(base, ext))
-                    hits->push_back(path);
+            if (base == wanted[0] || base == wanted[1]) hits->push_back(path);
             return 0;
         },
         32, FTW_PHYS);
@@ -53,6 +52,12 @@ std::vector<std::string> find_module_files(const std::string& dir, const std::st
 }
 
 namespace {
+
+bool same_file_content(const std::string& a, const std::string& b) {
+    auto da = util::read_file(a);
+    auto db = util::read_file(b);
+    return da && db && *da == *db;
+}
 
 std::vector<std::string> dash_split(const std::string& s) {
     std::vector<std::string> out;
@@ -79,18 +84,19 @@ bool obsoleted(const std::string& kernelver, const std::string& obsolete_by, boo
 
 bool check_version_sanity(const Context& ctx, const std::string& kernelver,
                           const std::string& obsolete_by, const std::string& dest_name,
-                          const std::string& tree_module, Report& report) {
+                          const std::string& tree_module, const std::string& suffix,
+                          Report& report) {
     if (obsoleted(kernelver, obsolete_by, ctx.force)) {
-        report.err("\nModule has been obsoleted due to being included\nin kernel " + obsolete_by +
-                   ".  We will avoid installing\nfor future kernels above " + obsolete_by +
+        report.err("\nModule has been obsoleted due to being included in kernel " + obsolete_by +
+                   ".\nWe will avoid installing for future kernels above " + obsolete_by +
                    ".\nYou may override by specifying --force.\n");
         return false;
     }
-    auto found = find_module_files(ctx.install_tree + "/" + kernelver, dest_name);
+    auto found = find_module_files(ctx.install_tree + "/" + kernelver, dest_name, suffix);
     if (found.empty() || ctx.force_version_override) return true;
     if (found.size() > 1) {
-        report.warning({"Warning! Cannot do version sanity checking because multiple " + dest_name +
-                        ".ko modules were found in kernel " + kernelver + "."});
+        report.warning({"Cannot do version sanity checking because multiple " + dest_name + ".ko" +
+                        suffix + " modules were found in kernel " + kernelver + "."});
         return true;
     }
     VersionInfo kernel_info = module_version_info(found[0]);
@@ -98,17 +104,21 @@ bool check_version_sanity(const Context& ctx, const std::string& kernelver,
     std::string cmp = compare_module_versions(kernel_info, dkms_info);
     if (ctx.force) return true;
     if (cmp == ">") {
-        report.error({"Module version " + dkms_info.version + " for " + dest_name + ".ko",
+        report.error({"Module version " + dkms_info.version + " for " + dest_name + ".ko" + suffix,
                       "is not newer than what is already found in kernel " + kernelver + " (" +
                           kernel_info.version + ").",
                       "You may override by specifying --force."});
         return false;
     }
-    if (cmp == "=" || cmp == "==") {
-        report.err(
-            "Module version " + dkms_info.version + " for " + dest_name +
-            ".ko\nexactly matches what is already found in kernel " + kernelver +
-            ".\nDKMS will not replace this module.\nYou may override by specifying --force.\n");
+    // The same version and srcversion; without either, the same bytes.
+    bool versioned = !dkms_info.version.empty() || !dkms_info.srcversion.empty();
+    if (cmp == "==" && (versioned || same_file_content(found[0], tree_module))) {
+        if (!dkms_info.version.empty())
+            report.err("Module " + found[0] + " already installed at version " + dkms_info.version +
+                       ", override by specifying --force\n");
+        else
+            report.err("Module " + found[0] +
+                       " already installed (unversioned module), override by specifying --force\n");
         return false;
     }
     return true;

@@ -21,11 +21,14 @@ std::string compare_module_versions(const VersionInfo& a, const VersionInfo& b);
 
 // True if the module may be installed. `dest_name` is the module's installed name,
 // `tree_module` the file in the DKMS tree. Prints DKMS's messages when refusing.
+// `suffix` is the kernel's compression suffix ("" or ".gz", ".xz", ".zst").
 bool check_version_sanity(const Context& ctx, const std::string& kernelver,
                           const std::string& obsolete_by, const std::string& dest_name,
-                          const std::string& tree_module, Report& report);
+                          const std::string& tree_module, const std::string& suffix,
+                          Report& report);
 
-// Every file named <name>.ko or <name>.ko.{gz,xz,zst} under `dir` (find_module).
-std::vector<std::string> find_module_files(const std::string& dir, const std::string& name);
+// find_module: every regular file named <name>.ko or <name>.ko<suffix> under `dir`.
+std::vector<std::string> find_module_files(const std::string& dir, const std::string& name,
+                                           const std::string& suffix);
 
 } // namespace modkit::dkms

@@ -1,10 +1,21 @@
-# Shared by tests/compat/dkms.sh and dkms-packages.sh. A scenario is a bash function sc_<name>
-# of dkms commands; it runs once with DKMS 3.0.10 and once with modkit's dkms, each time in a
-# fresh sandbox (--dkmstree/--sourcetree/--installtree) mounted at the same path inside a
-# private mount namespace, so kbuild output (build ids, hence signatures) can be byte-identical
-# and neither tool can touch the host's /lib/modules, /var/lib/dkms or /etc/dkms. Each run
-# records exit codes, `dkms status` and canonical tree listings; lib/dkms-tree.py compares.
-# Intended differences: docs/compat.md, dkms.
+# Shared by tests/compat/dkms*.sh. A scenario is a bash function sc_<name> of dkms commands.
+# It runs with modkit's dkms and with the oracle, DKMS 3.4.3, each time in a fresh sandbox
+# (--dkmstree/--sourcetree/--installtree) mounted at the same path inside a private mount
+# namespace, so kbuild output (build ids, hence signatures) can be byte-identical and no tool
+# can touch the host's /lib/modules, /var/lib/dkms or /etc/dkms. Each run records every
+# command's exit code, stdout and stderr, and at checkpoints the trees, `dkms status` and the
+# make.logs; lib/dkms-tree.py normalises and compares them.
+#
+# The oracle, in this order:
+#  - MODKIT_DKMS_ORACLE=/path/to/dkms (a dkms-3.4.3 script made from upstream's dkms.in, see
+#    ../shared/reference/dkms-behaviour.md section 0): run live, next to modkit; with
+#    MODKIT_DKMS_RECORD=1 its normalised transcripts replace tests/compat/dkms-oracle/<suite>/.
+#  - otherwise those recorded transcripts (what CI uses: Debian has no 3.4.3). Each carries a
+#    key (the scenario's code, the fixtures, the harness); a transcript whose key no longer
+#    matches fails as stale, so a recording can never pass for a scenario it was not made from.
+#    Debian's DKMS 3.0.10 (/usr/sbin/dkms) then runs live as well: wherever it left the same
+#    module as 3.4.3 did, modkit's module must be byte-identical to 3.0.10's.
+# Every suite says which oracle it compared with. Intended differences: docs/compat.md, dkms.
 
 K1=${MODKIT_DKMS_K1:-6.1.0-50-amd64}
 K2=${MODKIT_DKMS_K2:-6.1.0-47-amd64}
@@ -19,22 +30,37 @@ FIXTURES=$(cd "$DKMS_LIB/../dkms-fixtures" && pwd)
 
 # ---------------------------------------------------------------- main process
 
-# Decides who runs, prepares keys, prebuilt modules, the fake make and the base sandbox.
+# Decides who runs (the oracle, DKMS 3.0.10, modkit), prepares keys, prebuilt modules, the
+# fake make and the base sandbox.
 dkms_init() {
   [ "$(id -u)" = 0 ] || skip "needs root (private mount namespace; DKMS installs need root)"
-  REF_DKMS=${REF_DKMS:-/usr/sbin/dkms}
+  SUITE=$(basename "$SELF" .sh)
+  RECORDS=$(cd "$DKMS_LIB/.." && pwd)/dkms-oracle/$SUITE
   MODKIT_DKMS=${MODKIT_DKMS:-$BUILD/dkms}
-  [ -x "$REF_DKMS" ] || skip "DKMS 3.0.10 not installed ($REF_DKMS; scripts/install-deps.sh)"
-  local v
-  v=$("$REF_DKMS" --version 2>&1 || true)
-  [ "$v" = dkms-3.0.10 ] || skip "$REF_DKMS is '$v', the reference must be dkms-3.0.10"
   [ -e "$MODKIT_DKMS" ] || skip "no $MODKIT_DKMS"
+  local v
+  ORACLE=${MODKIT_DKMS_ORACLE:-}
+  RECORD=${MODKIT_DKMS_RECORD:-}
+  if [ -n "$ORACLE" ]; then
+    ORACLE=$(readlink -f "$ORACLE")
+    v=$("$ORACLE" --version 2>&1 || true)
+    [ "$v" = dkms-3.4.3 ] || { echo "FAIL: MODKIT_DKMS_ORACLE=$ORACLE says '$v', not dkms-3.4.3"; exit 1; }
+    O34=live
+  else
+    [ -z "$RECORD" ] || { echo "FAIL: MODKIT_DKMS_RECORD needs MODKIT_DKMS_ORACLE (a DKMS 3.4.3 script)"; exit 1; }
+    [ -d "$RECORDS" ] || { echo "FAIL: no DKMS 3.4.3 transcripts in $RECORDS and no MODKIT_DKMS_ORACLE"; exit 1; }
+    O34=recorded
+  fi
+  REF_DKMS=${REF_DKMS:-/usr/sbin/dkms}
+  R30=0
+  if [ "$O34" = recorded ]; then
+    v=$("$REF_DKMS" --version 2>&1 || true)
+    if [ "$v" = dkms-3.0.10 ]; then R30=1
+    else note "no DKMS 3.0.10 at $REF_DKMS ('$v'): modules are compared by content, not byte for byte"; fi
+  fi
   v=$("$MODKIT_DKMS" --version 2>&1 || true)
-  case $v in
-    *"unknown tool"*) skip "modkit has no dkms yet ($MODKIT_DKMS: $v); MODKIT_DKMS=/usr/sbin/dkms validates the harness" ;;
-  esac
   REFMODE=0
-  [ "$v" = dkms-3.0.10 ] && REFMODE=1
+  [ "$v" = dkms-3.4.3 ] && REFMODE=1
   for k in "$K1" "$K2"; do
     [ -e "/usr/src/linux-headers-$k/include" ] || skip "linux-headers-$k not installed (scripts/install-deps.sh)"
   done
@@ -55,10 +81,20 @@ dkms_init() {
   dkms_fakebin
   dkms_base_tree
   dkms_ref_cache_key
+  HARNESS_KEY=$({
+    echo "format 1 $K1 $K2 $K3 $ARCH"
+    declare -f worker_main tool_args step dk dkx info dks checkpoint index_check expect_mk \
+      fixture use_fake_make
+    sed -n '/^dkms_fakebin()/,/^}/p; /^dkms_base_tree()/,/^}/p' "$DKMS_LIB/dkms-harness.sh"
+  } | sha256sum | cut -c1-16)
   export WORK BASE MNT USE_NS REFMODE KEYS PREBUILT FAKEBIN FIXTURES TREEPY PY K1 K2 K3 ARCH
-  export MODKIT_DKMS REF_DKMS
+  export MODKIT_DKMS REF_DKMS ORACLE
+  case $O34 in
+    live) note "oracle: DKMS 3.4.3 run live ($ORACLE)${RECORD:+; recording its transcripts into ${RECORDS#"$ROOT"/}}" ;;
+    recorded) note "oracle: DKMS 3.4.3 transcripts recorded in ${RECORDS#"$ROOT"/} (no MODKIT_DKMS_ORACLE given)$([ "$R30" = 1 ] && echo "; DKMS 3.0.10 run live for module bytes")" ;;
+  esac
   if [ "$REFMODE" = 1 ]; then
-    note "MODKIT_DKMS is DKMS 3.0.10 itself: validating the harness; modkit-only checks are skipped"
+    note "MODKIT_DKMS is DKMS 3.4.3 itself: validating the harness; modkit-only checks are skipped"
   fi
   [ "$USE_NS" = 1 ] || note "no private mount namespace: scenarios that need one are skipped"
   SCENARIO_FAILS=0
@@ -206,7 +242,7 @@ dkms_base_tree() {
 # modkit. MODKIT_DKMS_REF_CACHE=0 always reruns DKMS 3.0.10.
 dkms_ref_cache_key() {
   REF_CACHE=
-  [ "$USE_NS" = 1 ] && [ "${MODKIT_DKMS_REF_CACHE:-1}" != 0 ] || return 0
+  [ "$R30" = 1 ] && [ "$USE_NS" = 1 ] && [ "${MODKIT_DKMS_REF_CACHE:-1}" != 0 ] || return 0
   local key
   key=$({
     cat "$REF_DKMS" "$SELF" "$DKMS_LIB/dkms-harness.sh" "$TREEPY" "$KEYS/cert.der"
@@ -219,49 +255,85 @@ dkms_ref_cache_key() {
   REF_CACHE=$DKMS_CACHE/ref-$key
 }
 
-# Runs scenario NAME on both tools, then compares. usage: run_scenario NAME [needs-ns]
+# One side of a scenario in its own sandbox. usage: run_side SCENARIO SIDE TOOL IS3010 OUTDIR
+run_side() {
+  local sc=$1 side=$2 tool=$3 is3010=$4 o=$5 t=$WORK/trees/$1.$2
+  if [ "$USE_NS" = 1 ]; then
+    unshare -m --propagation private -- bash "$SELF" --worker "$sc" "$side" "$tool" "$is3010" "$o" "$t"
+  else
+    bash "$SELF" --worker "$sc" "$side" "$tool" "$is3010" "$o" "$t"
+    rm -rf "$t"
+    mv "$WORK/r" "$t"
+  fi
+}
+
+# Runs scenario NAME with the oracle (or takes its transcript), DKMS 3.0.10 (unless no-3.0.10:
+# scenarios of behaviour 3.0.10 does not have) and modkit, then compares.
+# usage: run_scenario NAME [needs-ns] [no-3.0.10]
 run_scenario() {
-  local sc=$1 side tool is3010 o t start=$SECONDS
-  if [ "${2:-}" = needs-ns ] && [ "$USE_NS" != 1 ]; then
+  local sc=$1 o t start=$SECONDS flag needs_ns=0 with30=1
+  for flag in "${@:2}"; do
+    case $flag in needs-ns) needs_ns=1 ;; no-3.0.10) with30=0 ;; esac
+  done
+  if [ "$needs_ns" = 1 ] && [ "$USE_NS" != 1 ]; then
     note "skip: $sc (needs a private mount namespace)"
     return 0
   fi
   if [ -n "${MODKIT_DKMS_ONLY:-}" ] && [[ " $MODKIT_DKMS_ONLY " != *" $sc "* ]]; then return 0; fi
-  local took=()
-  for side in ref mk; do
+  local key took=() out=$WORK/out/$sc
+  key=$( { echo "$HARNESS_KEY"; declare -f "sc_$sc"; } | sha256sum | cut -c1-16)
+  mkdir -p "$out"
+  local json=$out/o34.json extra=()
+  if [ "$O34" = live ]; then
     local t0=$SECONDS
-    tool=$REF_DKMS is3010=1
-    if [ "$side" = mk ]; then tool=$MODKIT_DKMS is3010=$REFMODE; fi
-    o=$WORK/out/$sc/$side t=$WORK/trees/$sc.$side
-    if [ "$side" = ref ] && [ -n "$REF_CACHE" ] && [ -f "$REF_CACHE/$sc/steps" ]; then
-      mkdir -p "$WORK/out/$sc"
-      cp -a "$REF_CACHE/$sc" "$o"
-      took+=("cached")
-      continue
+    run_side "$sc" o34 "$ORACLE" 0 "$out/o34"
+    "$PY" "$TREEPY" record "$out/o34" "$key" "$json"
+    extra+=(--o34-run "$out/o34")
+    took+=("3.4.3 $((SECONDS - t0)) s")
+    if [ -n "$RECORD" ]; then
+      mkdir -p "$RECORDS"
+      cp "$json" "$RECORDS/$sc.json"
     fi
-    if [ "$USE_NS" = 1 ]; then
-      unshare -m --propagation private -- bash "$SELF" --worker "$sc" "$side" "$tool" "$is3010" "$o" "$t"
-    else
-      bash "$SELF" --worker "$sc" "$side" "$tool" "$is3010" "$o" "$t"
-      mv "$WORK/r" "$t"
+  else
+    json=$RECORDS/$sc.json
+    if [ ! -f "$json" ]; then
+      echo "FAIL: $sc: no DKMS 3.4.3 transcript ${json#"$ROOT"/}; record it with MODKIT_DKMS_ORACLE=... MODKIT_DKMS_RECORD=1"
+      FAILURES=$((FAILURES + 1))
+      return 0
     fi
-    took+=("$((SECONDS - t0)) s")
-    if [ "$side" = ref ] && [ -n "$REF_CACHE" ] && [ -s "$o/steps" ]; then
-      mkdir -p "$REF_CACHE"
-      rm -rf "$REF_CACHE/.$sc.$$"
-      cp -a "$o" "$REF_CACHE/.$sc.$$" && mv -T "$REF_CACHE/.$sc.$$" "$REF_CACHE/$sc"
+    took+=("3.4.3 recorded")
+    if [ "$R30" = 1 ] && [ "$with30" = 1 ]; then
+      local t0=$SECONDS
+      o=$out/r30
+      if [ -n "$REF_CACHE" ] && [ -f "$REF_CACHE/$sc/steps" ]; then
+        cp -a "$REF_CACHE/$sc" "$o"
+        took+=("3.0.10 cached")
+      else
+        run_side "$sc" r30 "$REF_DKMS" 1 "$o"
+        took+=("3.0.10 $((SECONDS - t0)) s")
+        if [ -n "$REF_CACHE" ] && [ -s "$o/steps" ]; then
+          mkdir -p "$REF_CACHE"
+          rm -rf "$REF_CACHE/.$sc.$$"
+          cp -a "$o" "$REF_CACHE/.$sc.$$" && mv -T "$REF_CACHE/.$sc.$$" "$REF_CACHE/$sc"
+        fi
+      fi
+      extra+=(--r30-run "$o")
     fi
-  done
+  fi
+  local t0=$SECONDS
+  run_side "$sc" mk "$MODKIT_DKMS" 0 "$out/mk"
+  took+=("$([ "$REFMODE" = 1 ] && echo "3.4.3 as modkit" || echo modkit) $((SECONDS - t0)) s")
   local rc=0
-  "$PY" "$TREEPY" compare "$sc" "$WORK/out/$sc/ref" "$WORK/out/$sc/mk" "$REFMODE" || rc=$?
+  "$PY" "$TREEPY" compare "$sc" "$json" "$out/mk" "$key" "$REFMODE" "${extra[@]}" || rc=$?
   FAILURES=$((FAILURES + rc))
-  note "($sc: $((SECONDS - start)) s: 3.0.10 ${took[0]}, $([ "$REFMODE" = 1 ] && echo "3.0.10 again" || echo modkit) ${took[1]})"
+  local IFS=,
+  note "($sc: $((SECONDS - start)) s:${took[*]/#/ })"
   if [ -n "${MODKIT_DKMS_KEEP:-}" ]; then
     mkdir -p "$MODKIT_DKMS_KEEP"
-    cp -a "$WORK/out/$sc" "$MODKIT_DKMS_KEEP/" 2>/dev/null || true
+    cp -a "$out" "$MODKIT_DKMS_KEEP/" 2>/dev/null || true
   fi
   if [ -n "${AFTER_SCENARIO:-}" ]; then "$AFTER_SCENARIO" "$sc"; fi
-  rm -rf "$WORK/trees/$sc.ref" "$WORK/trees/$sc.mk"
+  rm -rf "$WORK/trees/$sc".*
 }
 
 # ---------------------------------------------------------------- worker (one side, one run)
@@ -281,12 +353,18 @@ worker_main() {
     mkdir -p "$R"
   fi
   cp -a "$BASE/." "$R/"
+  # Both tools run as $R/bin/dkms, so what they print as $0 (usage) is the same.
+  mkdir -p "$R/bin"
+  ln -s "$TOOL" "$R/bin/dkms"
+  TOOL=$R/bin/dkms
   if [ "$USE_NS" = 1 ]; then
     mount --bind "$R/sys/lib-modules" /lib/modules || exit 97
     if [ -d /var/lib/dkms ]; then mount --bind "$R/sys/var-lib-dkms" /var/lib/dkms || exit 97; fi
     if [ -d /etc/dkms ]; then mount --bind "$R/sys/etc-dkms" /etc/dkms || exit 97; fi
   fi
-  export mok_signing_key=$KEYS/key.pem mok_certificate=$KEYS/cert.der
+  # try_sign_modules=true: DKMS 3.4 takes a private mount namespace for a chroot and would
+  # not sign at all (modkit does not guess; docs/compat.md).
+  export mok_signing_key=$KEYS/key.pem mok_certificate=$KEYS/cert.der try_sign_modules=true
   export DKMS_HOOK_LOG=$R/hooks.log FAKE_PREBUILT=$PREBUILT
   N=0 LAST_STEP=${EPOCHREALTIME/./}
   : >"$O/steps"
@@ -395,9 +473,11 @@ expect_mk() { # LABEL COMMAND...
   step expect "$rc" "$label"
 }
 
-# Copies fixture DIR to the source tree as NAME-VERSION.
+# Copies fixture DIR to the source tree as NAME-VERSION. The fixtures a run used are listed
+# (lib/dkms-tree.py keeps their hashes with a recorded transcript).
 fixture() { # DIR NAME-VERSION
   cp -a "$FIXTURES/$1" "$R/src/$2"
+  echo "$1" >>"$O/fixtures"
 }
 
 use_fake_make() {

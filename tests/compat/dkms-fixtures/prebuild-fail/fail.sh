@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "pre_build fails"
+exit 3
