@@ -21,6 +21,11 @@ const char* index_base_name(IndexKind kind) {
     return "";
 }
 
+bool is_optional(IndexKind kind) {
+    return kind == IndexKind::Builtin || kind == IndexKind::BuiltinAlias ||
+           kind == IndexKind::Symbols;
+}
+
 ModuleDirectory::ModuleDirectory(std::string dirname)
     : m_dirname(std::move(dirname)) {}
 
@@ -29,8 +34,11 @@ util::Expected<const IndexReader*> ModuleDirectory::index(IndexKind kind) const 
     if (!slot) slot.emplace(IndexReader::open(m_dirname + "/" + index_base_name(kind) + ".bin"));
     if (*slot) return &**slot;
     const util::Error& err = slot->error();
-    // Missing or unreadable files mean "this source has no answer", as in libkmod.
-    if (err.kind == util::ErrorKind::NotFound || err.kind == util::ErrorKind::Io)
+    // Missing or unreadable files mean "this source has no answer", as in libkmod; so does an
+    // optional index that cannot be used at all (empty, short, bad magic): libkmod ignores it
+    // and answers "not built in", "no such symbol". A mandatory one is reported.
+    if (err.kind == util::ErrorKind::NotFound || err.kind == util::ErrorKind::Io ||
+        is_optional(kind))
         return static_cast<const IndexReader*>(nullptr);
     return std::unexpected(err);
 }

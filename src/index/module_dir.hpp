@@ -18,6 +18,10 @@ inline constexpr size_t k_index_kinds = 5;
 
 // "modules.dep" etc.; the file is this name plus ".bin".
 const char* index_base_name(IndexKind kind);
+// modules.builtin, modules.builtin.alias and modules.symbols: a directory works without them,
+// and one that cannot be opened as an index counts as absent. modules.dep and modules.alias
+// are mandatory: a corrupt one is an error.
+bool is_optional(IndexKind kind);
 
 // One modules.dep line, split.
 struct DepLine {
@@ -34,7 +38,8 @@ public:
     std::string file(std::string_view name) const { return m_dirname + "/" + std::string(name); }
 
     // The reader for `kind`, or nullptr if the file does not exist or cannot be opened.
-    // A file that exists but is corrupt is returned as an Error.
+    // A mandatory index that exists but is corrupt is returned as an Error; an optional one
+    // whose header is unusable is nullptr, as libkmod treats it.
     util::Expected<const IndexReader*> index(IndexKind kind) const;
 
     // The modules.dep.bin line for a module name, parsed; nullopt if absent.

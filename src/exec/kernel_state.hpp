@@ -1,0 +1,36 @@
+// What the running kernel says about its modules, for the layers above exec/: initstate,
+// reference count, holders, size and the loaded list, read through a System with libkmod's
+// rules and messages (kernel/module_state does the reading; this is the one door to it).
+#pragma once
+
+#include "exec/system.hpp"
+#include "kernel/module_state.hpp"
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace modkit::exec {
+
+using kernel::InitState;
+using kernel::initstate_name;
+using kernel::LoadedModule;
+
+// /sys/module/<name>/initstate; -errno when the module is not there (see kernel::initstate).
+std::expected<InitState, int> initstate(System& sys, std::string_view name,
+                                        const util::LogFn& log = {});
+// Live, as opposed to coming, going or absent.
+bool is_live(System& sys, std::string_view name);
+// /sys/module/<name>/refcnt, or -errno.
+int refcnt(System& sys, std::string_view name, const util::LogFn& log = {});
+// The entries of /sys/module/<name>/holders, or -errno (logged).
+std::expected<std::vector<std::string>, int> holders(System& sys, std::string_view name,
+                                                     const util::LogFn& log = {});
+// coresize, else the /proc/modules size; -errno when the module is not loaded.
+long module_size(System& sys, std::string_view name, const util::LogFn& log = {});
+// /proc/modules in file order, names normalised as kmod_module_new_from_name does.
+std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys,
+                                                             const util::LogFn& log = {});
+
+} // namespace modkit::exec
