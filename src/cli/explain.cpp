@@ -79,11 +79,16 @@ std::string origin_text(const config::Origin& o) {
 
 const char* removal_reason_key(resolve::RemovalReason r) {
     switch (r) {
-    case resolve::RemovalReason::Target: return "target";
-    case resolve::RemovalReason::SoftdepPost: return "softdep-post";
-    case resolve::RemovalReason::Holder: return "holder";
-    case resolve::RemovalReason::Dependency: return "dependency";
-    case resolve::RemovalReason::SoftdepPre: return "softdep-pre";
+    case resolve::RemovalReason::Target:
+        return "target";
+    case resolve::RemovalReason::SoftdepPost:
+        return "softdep-post";
+    case resolve::RemovalReason::Holder:
+        return "holder";
+    case resolve::RemovalReason::Dependency:
+        return "dependency";
+    case resolve::RemovalReason::SoftdepPre:
+        return "softdep-pre";
     }
     return "";
 }
@@ -102,8 +107,7 @@ int explain(Context& ctx, const std::vector<std::string_view>& args) {
     const bool many = ctx.opt.all || ctx.opt.remove;
     size_t n = many ? args.size() : std::min<size_t>(args.size(), 1);
     std::optional<std::string> extra;
-    if (!many && args.size() > 1)
-        extra = module::join_options(std::span(args).subspan(1));
+    if (!many && args.size() > 1) extra = module::join_options(std::span(args).subspan(1));
     util::JsonWriter j;
     if (ctx.opt.json) j.begin_array();
     int err = 0;

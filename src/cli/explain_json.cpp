@@ -12,9 +12,12 @@ using resolve::StepKind;
 
 const char* directory_key(resolve::DirectoryState s) {
     switch (s) {
-    case resolve::DirectoryState::Ready: return "ready";
-    case resolve::DirectoryState::NoDirectory: return "missing";
-    case resolve::DirectoryState::NoDependencies: return "not-indexed";
+    case resolve::DirectoryState::Ready:
+        return "ready";
+    case resolve::DirectoryState::NoDirectory:
+        return "missing";
+    case resolve::DirectoryState::NoDependencies:
+        return "not-indexed";
     }
     return "";
 }

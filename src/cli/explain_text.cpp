@@ -4,6 +4,7 @@
 #include "cli/explain.hpp"
 
 #include "util/output.hpp"
+#include "util/strings.hpp"
 
 namespace modkit::cli::modprobe {
 
@@ -14,7 +15,8 @@ using resolve::StepKind;
 std::string directory_text(const Context& ctx, resolve::DirectoryState state) {
     const std::string kver = std::string(util::basename(ctx.dirname));
     switch (state) {
-    case resolve::DirectoryState::Ready: return "";
+    case resolve::DirectoryState::Ready:
+        return "";
     case resolve::DirectoryState::NoDirectory:
         return "  " + ctx.dirname + " does not exist: the modules of kernel " + kver +
                " are not installed.\n  If it is the running kernel, its package was most likely "

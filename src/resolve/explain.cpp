@@ -18,8 +18,7 @@ DirectoryState directory_state(const index::ModuleDirectory& dir) {
 } // namespace
 
 util::Expected<Explanation> explain(Resolver& r, std::string_view input, const ProbeFlags& flags,
-                                    const std::string* extra_options,
-                                    const RemovalFlags* removal) {
+                                    const std::string* extra_options, const RemovalFlags* removal) {
     Explanation ex;
     ex.input = std::string(input);
     ex.directory = directory_state(r.dir());

@@ -33,8 +33,8 @@ struct ExplainedModule {
     const config::Command* install = nullptr;
     const config::Softdep* softdep = nullptr;
     std::vector<std::string> softdep_pre, softdep_post; // resolved module names
-    ProbePlan plan;                    // loading (without -r)
-    std::optional<RemovalPlan> removal; // removal (with -r)
+    ProbePlan plan;                                     // loading (without -r)
+    std::optional<RemovalPlan> removal;                 // removal (with -r)
 };
 
 // Why lookups cannot answer at all, for a directory without its indexes.
