@@ -8,6 +8,7 @@
 #include "config/modprobe_config.hpp"
 #include "index/module_dir.hpp"
 #include "resolve/lookup.hpp"
+#include "util/diag.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -41,7 +42,10 @@ struct ModObject {
 
 class Resolver {
 public:
-    Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config);
+    // `log` receives what libkmod would log while resolving (a soft dependency that fails to
+    // look up, a module bound to two paths), at ERROR, as it happens; empty: util::Diag.
+    Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config,
+             util::LogFn log = {});
 
     const index::ModuleDirectory& dir() const { return m_dir; }
     const config::ModprobeConfig& config() const { return m_config; }
@@ -84,10 +88,6 @@ public:
     // objects are released: nothing carries over from one modprobe argument to the next.
     void forget_modules();
 
-    // Messages libkmod would log while resolving (e.g. a soft dependency that fails to look
-    // up), in order; the CLI prints them.
-    std::vector<std::string>& messages() { return m_messages; }
-
 private:
     ModId intern(std::string name, std::optional<std::string> alias);
     util::Expected<void> load_dep(ModId id);
@@ -96,7 +96,7 @@ private:
     const config::ModprobeConfig& m_config;
     std::vector<ModObject> m_objects;
     std::unordered_map<std::string, ModId> m_pool; // "name" or "name\alias"
-    std::vector<std::string> m_messages;
+    util::LogFn m_log;
 };
 
 } // namespace modkit::resolve
