@@ -293,7 +293,7 @@ TEST_F(ResolveLookup, AMissingDependencyFileDropsAllDependencies) {
     ASSERT_TRUE(deps.has_value());
     EXPECT_TRUE(deps->empty());
     EXPECT_EQ(w.messages(), std::vector<std::string>{"ctx path=" + w.path_of("mbcache") +
-                                                         " error=No such file or directory"});
+                                                     " error=No such file or directory"});
 }
 
 TEST_F(ResolveLookup, ByPathRefusesASecondPathForOneName) {

@@ -172,7 +172,7 @@ TEST_F(ResolveProbe, ASoftdepThatCannotBeLookedUpIsReportedAndSkipped) {
     w.build(ext4_tree(), "softdep pt pre: bad] pb\n");
     EXPECT_EQ(names(plan("pt")), (std::vector<std::string>{"pb", "pt"}));
     EXPECT_EQ(w.messages(), std::vector<std::string>{
-                                    "failed to lookup soft dependency 'bad]', continuing anyway."});
+                                "failed to lookup soft dependency 'bad]', continuing anyway."});
 }
 
 TEST_F(ResolveProbe, IgnoreCommandsSkipsTheTargetsSoftdepsOnly) {
