@@ -23,8 +23,9 @@ namespace {
 using util::is_directory;
 
 // Every change happens under the tree lock, after rolling back what a killed command left.
-template <class Fn> Outcome locked(const Context& ctx, Report& report, Fn&& fn) {
-    auto lock = TreeLock::acquire(ctx, report);
+template <class Fn>
+Outcome locked(const Context& ctx, Report& report, MissingTree missing, Fn&& fn) {
+    auto lock = TreeLock::acquire(ctx, report, missing);
     if (!lock) return die(exit_code::k_generic, {lock.error().describe()});
     if (auto r = recover(ctx, report); !r) return die(exit_code::k_generic, {r.error().describe()});
     return fn();
@@ -47,7 +48,7 @@ void report_failure(const Outcome& o, Report& report) {
 } // namespace
 
 Outcome build_action(Context& ctx, Selection& sel, Report& report) {
-    return locked(ctx, report, [&]() -> Outcome {
+    return locked(ctx, report, MissingTree::Create, [&]() -> Outcome {
         if (!sel.source_path.empty() && sel.module.empty()) {
             AddRequest req{"", "", sel.targets[0].kernel, sel.targets[0].arch, sel.source_path};
             if (auto r = add_source_tree(ctx, req, sel.source_path, report); !r) return r;
@@ -66,7 +67,7 @@ Outcome build_action(Context& ctx, Selection& sel, Report& report) {
 }
 
 Outcome install_action(Context& ctx, Selection& sel, Report& report) {
-    return locked(ctx, report, [&]() -> Outcome {
+    return locked(ctx, report, MissingTree::Create, [&]() -> Outcome {
         if (!sel.source_path.empty() && sel.module.empty()) {
             AddRequest req{"", "", sel.targets[0].kernel, sel.targets[0].arch, sel.source_path};
             if (auto r = add_source_tree(ctx, req, sel.source_path, report); !r) return r;
@@ -105,7 +106,7 @@ Outcome install_action(Context& ctx, Selection& sel, Report& report) {
 }
 
 Outcome uninstall_action(Context& ctx, const Selection& sel, Report& report) {
-    return locked(ctx, report, [&]() -> Outcome {
+    return locked(ctx, report, MissingTree::NothingToLock, [&]() -> Outcome {
         Tree tree{ctx};
         Outcome last;
         for (const auto& t : sel.targets) {
@@ -150,11 +151,12 @@ Outcome unbuild_targets(const Context& ctx, const Selection& sel, Report& report
 } // namespace
 
 Outcome unbuild_action(Context& ctx, const Selection& sel, Report& report) {
-    return locked(ctx, report, [&] { return unbuild_targets(ctx, sel, report); });
+    return locked(ctx, report, MissingTree::NothingToLock,
+                  [&] { return unbuild_targets(ctx, sel, report); });
 }
 
 Outcome remove_action(Context& ctx, const Selection& sel, Report& report) {
-    return locked(ctx, report, [&]() -> Outcome {
+    return locked(ctx, report, MissingTree::NothingToLock, [&]() -> Outcome {
         if (auto r = unbuild_targets(ctx, sel, report); !r) return r;
         Tree tree{ctx};
         std::string vdir = tree.version_dir(sel.module, sel.version);
@@ -222,7 +224,7 @@ Outcome match_action(Context& ctx, const Selection& sel, Report& report) {
         report.out("\nThere is nothing to be done for this match.\n");
         return {};
     }
-    return locked(ctx, report, [&]() -> Outcome {
+    return locked(ctx, report, MissingTree::Create, [&]() -> Outcome {
         Outcome last;
         for (const auto& line : installed) {
             report.out("Module:  " + line.module + "\nVersion: " + line.version + "\n");
@@ -241,10 +243,12 @@ Outcome generate_mok_action(Context& ctx, Report& report) {
             read_framework(ctx, framework_signing_names(), {{"kernelver", ctx.current_kernel}});
         !r)
         report.warning({r.error().describe()});
-    std::string key = ctx.mok_signing_key.empty() ? "/var/lib/dkms/mok.key" : ctx.mok_signing_key;
-    std::string cert = ctx.mok_certificate.empty() ? "/var/lib/dkms/mok.pub" : ctx.mok_certificate;
-    report.out("Signing key: " + key + "\nPublic certificate (MOK): " + cert + "\n");
-    if (!ensure_signing_key(key, cert, report))
+    MokPaths mok = mok_paths(ctx);
+    report.out("Signing key: " + mok.key + "\nPublic certificate (MOK): " + mok.cert + "\n");
+    // The tree holds the default key pair: create it if apt removed it with the dkms package
+    // (when that fails, creating the key says so).
+    if (ctx.mok_signing_key.empty() || ctx.mok_certificate.empty()) (void)make_tree_writable(ctx);
+    if (!ensure_signing_key(mok.key, mok.cert, report))
         return die(exit_code::k_generic, {"Cannot create the signing key and certificate."});
     return {};
 }
@@ -254,7 +258,7 @@ namespace {
 // Unbuilds the given packages for one kernel, with a single depmod at the end.
 Outcome unbuild_for_kernel(Context& ctx, const KernelArch& target, bool only_autoinstall,
                            Report& report) {
-    return locked(ctx, report, [&]() -> Outcome {
+    return locked(ctx, report, MissingTree::NothingToLock, [&]() -> Outcome {
         Tree tree{ctx};
         bool failed = false;
         Context quiet = ctx;

@@ -64,7 +64,7 @@ Outcome autoinstall_action(Context& ctx, const std::vector<KernelArch>& targets,
         report.out("Automatic installation of modules has been disabled.\n");
         return {};
     }
-    auto lock = TreeLock::acquire(ctx, report);
+    auto lock = TreeLock::acquire(ctx, report, MissingTree::NothingToLock);
     if (!lock) return die(exit_code::k_generic, {lock.error().describe()});
     if (auto r = recover(ctx, report); !r) return die(exit_code::k_generic, {r.error().describe()});
 

@@ -5,6 +5,7 @@
 #include "dkms/abi_gate.hpp"
 #include "dkms/scripts.hpp"
 #include "dkms/shell.hpp"
+#include "dkms/version.hpp"
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
 #include "util/diag.hpp"
@@ -167,7 +168,7 @@ Outcome BuildSteps::stage_source() {
     m_log_path = m_work + "/make.log";
     m_log_fd = open(m_log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (m_log_fd < 0) return die(1, {"Cannot create " + m_log_path + ": " + std::strerror(errno)});
-    log("DKMS (modkit " MODKIT_VERSION ") make.log for " + m_job.module + "/" + m_job.version +
+    log("DKMS (" + version_string() + ") make.log for " + m_job.module + "/" + m_job.version +
         " for kernel " + k + " (" + m_job.target.arch + ")\n" + now_text() + "\n");
     return {};
 }

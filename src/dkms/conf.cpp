@@ -197,27 +197,25 @@ util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& reques
     return conf_from_vars(ctx, request, *evaluated, kconfig ? &*kconfig : nullptr, report);
 }
 
-util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& request,
-                                        const EvalResult& evaluated, const KernelConfig* kconfig,
-                                        Report& report) {
-    const std::string& file = request.conf_path;
-    const ConfTarget& t = request.target;
-    const std::string& m = request.module;
-    const std::string& v = request.module_version;
-    const ShellVars& vars = evaluated.vars;
-    if (request.strict) {
-        for (const auto& [f, names] : evaluated.watched)
-            for (const auto& n : names)
-                report.deprecated(n + " (" + f + ")");
-        const std::string& clean = vars.get("CLEAN");
-        if (!clean.empty() && clean != "true" && clean != "/bin/true" && clean != "/usr/bin/true")
-            report.deprecated("CLEAN (" + file + ")");
-        if (!vars.get("OBSOLETE_BY").empty()) report.deprecated("OBSOLETE_BY (" + file + ")");
-    }
+namespace {
 
-    Checker check{file, report};
-    DkmsConf conf;
-    conf.path = file;
+// read_conf_strict's deprecation warnings: REMAKE_INITRD and friends as each file set them,
+// CLEAN unless it is a no-op, OBSOLETE_BY.
+void announce_deprecations(const ConfRequest& request, const EvalResult& evaluated,
+                           Report& report) {
+    const std::string& file = request.conf_path;
+    const ShellVars& vars = evaluated.vars;
+    for (const auto& [f, names] : evaluated.watched)
+        for (const auto& n : names)
+            report.deprecated(n + " (" + f + ")");
+    const std::string& clean = vars.get("CLEAN");
+    if (!clean.empty() && clean != "true" && clean != "/bin/true" && clean != "/usr/bin/true")
+        report.deprecated("CLEAN (" + file + ")");
+    if (!vars.get("OBSOLETE_BY").empty()) report.deprecated("OBSOLETE_BY (" + file + ")");
+}
+
+// The single-valued directives and BUILD_DEPENDS (words of every element).
+void read_package_directives(const ShellVars& vars, DkmsConf& conf) {
     conf.package_name = vars.get("PACKAGE_NAME");
     conf.package_version = vars.get("PACKAGE_VERSION");
     conf.pre_build = vars.get("PRE_BUILD");
@@ -231,92 +229,128 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
         for (const auto& [i, d] : *deps)
             for (auto& w : words(d))
                 conf.build_depends.push_back(w);
+}
 
-    long long size = 0;
-    for (const char* n :
-         {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION"})
-        size = std::max(size, vars.end_index(n));
-    std::string strip0;
-    for (long long i = 0; i < size; ++i) {
-        ModuleEntry e;
-        e.built_name = vars.get("BUILT_MODULE_NAME", i);
-        e.built_location = vars.get("BUILT_MODULE_LOCATION", i);
-        e.dest_name = vars.get("DEST_MODULE_NAME", i);
-        e.conf_location = vars.get("DEST_MODULE_LOCATION", i);
-        const std::string& s = vars.get("STRIP", i);
-        if (!s.empty() && (s[0] == 'n' || s[0] == 'N'))
-            e.strip = false;
-        else if (!s.empty() && (s[0] == 'y' || s[0] == 'Y'))
-            e.strip = true;
-        else
-            e.strip = i == 0 ? true : (strip0 != "no");
-        if (i == 0) strip0 = e.strip ? "yes" : "no";
-        if (e.built_name.empty() && size == 1) e.built_name = conf.package_name;
-        if (e.dest_name.empty()) e.dest_name = e.built_name;
-        if (!e.built_location.empty() && e.built_location.back() != '/') e.built_location += '/';
-        std::string rec = std::to_string(i);
-        if (e.built_name.empty())
-            check.error("No 'BUILT_MODULE_NAME' directive specified for record #" + rec + ".");
-        if (util::ends_with(e.built_name, ".o") || util::ends_with(e.built_name, ".ko"))
-            check.error("'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec +
-                        ".");
-        if (util::ends_with(e.dest_name, ".o") || util::ends_with(e.dest_name, ".ko"))
-            check.error("'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec +
-                        ".");
-        if (e.conf_location.empty()) {
-            check.error("No 'DEST_MODULE_LOCATION' directive specified for record #" + rec + ".");
-        } else if (!util::starts_with(e.conf_location, "/kernel") &&
-                   !util::starts_with(e.conf_location, "/updates") &&
-                   !util::starts_with(e.conf_location, "/extra")) {
-            check.error("Directive 'DEST_MODULE_LOCATION' does not begin with\n"
-                        "'/kernel', '/updates', or '/extra' in record #" +
-                        rec + ".");
-        }
-        e.dest_location = distro_dest_location(ctx, e.conf_location);
-        e.excluded = excluded_by(vars, i, t, conf.obsolete_by, kconfig);
-        conf.modules.push_back(std::move(e));
-    }
-    if (request.strict) {
-        std::set<std::string> built, dest;
-        for (const auto& e : conf.modules) {
-            if (e.built_name.empty()) continue;
-            if (!built.insert(e.built_location + e.built_name).second)
-                check.error("Duplicate module '" + e.built_location + e.built_name + "'.");
-            if (!dest.insert(e.dest_name).second)
-                check.error("Duplicate DEST_MODULE_NAME '" + e.dest_name + "'.");
-        }
-    }
+// STRIP[i]: y*/n*; empty means STRIP[0]'s choice, and yes for index 0.
+bool strip_for(const ShellVars& vars, long long i, bool strip0) {
+    const std::string& s = vars.get("STRIP", i);
+    if (!s.empty() && (s[0] == 'n' || s[0] == 'N')) return false;
+    if (!s.empty() && (s[0] == 'y' || s[0] == 'Y')) return true;
+    return i == 0 ? true : strip0;
+}
 
-    // The MAKE command for this kernel: MAKE[0] unless MAKE_MATCH[0] is set, then the last
-    // MAKE[i] whose MAKE_MATCH[i] matches the kernel version.
-    if (vars.get("MAKE_MATCH").empty()) conf.make_command = vars.get("MAKE");
+// Record i's defaults and checks (names without .o/.ko, a DEST_MODULE_LOCATION under /kernel,
+// /updates or /extra), and where it goes on this distribution.
+ModuleEntry module_entry(const Context& ctx, const ShellVars& vars, long long i, long long count,
+                         const DkmsConf& conf, Checker& check) {
+    ModuleEntry e;
+    e.built_name = vars.get("BUILT_MODULE_NAME", i);
+    e.built_location = vars.get("BUILT_MODULE_LOCATION", i);
+    e.dest_name = vars.get("DEST_MODULE_NAME", i);
+    e.conf_location = vars.get("DEST_MODULE_LOCATION", i);
+    e.strip = strip_for(vars, i, conf.modules.empty() || conf.modules[0].strip);
+    if (e.built_name.empty() && count == 1) e.built_name = conf.package_name;
+    if (e.dest_name.empty()) e.dest_name = e.built_name;
+    if (!e.built_location.empty() && e.built_location.back() != '/') e.built_location += '/';
+    std::string rec = std::to_string(i);
+    if (e.built_name.empty())
+        check.error("No 'BUILT_MODULE_NAME' directive specified for record #" + rec + ".");
+    if (util::ends_with(e.built_name, ".o") || util::ends_with(e.built_name, ".ko"))
+        check.error("'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec + ".");
+    if (util::ends_with(e.dest_name, ".o") || util::ends_with(e.dest_name, ".ko"))
+        check.error("'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec + ".");
+    if (e.conf_location.empty()) {
+        check.error("No 'DEST_MODULE_LOCATION' directive specified for record #" + rec + ".");
+    } else if (!util::starts_with(e.conf_location, "/kernel") &&
+               !util::starts_with(e.conf_location, "/updates") &&
+               !util::starts_with(e.conf_location, "/extra")) {
+        check.error("Directive 'DEST_MODULE_LOCATION' does not begin with\n"
+                    "'/kernel', '/updates', or '/extra' in record #" +
+                    rec + ".");
+    }
+    e.dest_location = distro_dest_location(ctx, e.conf_location);
+    return e;
+}
+
+// read_conf_strict: no two records build the same file or install under the same name.
+void check_duplicates(const DkmsConf& conf, Checker& check) {
+    std::set<std::string> built, dest;
+    for (const auto& e : conf.modules) {
+        if (e.built_name.empty()) continue;
+        if (!built.insert(e.built_location + e.built_name).second)
+            check.error("Duplicate module '" + e.built_location + e.built_name + "'.");
+        if (!dest.insert(e.dest_name).second)
+            check.error("Duplicate DEST_MODULE_NAME '" + e.dest_name + "'.");
+    }
+}
+
+// The MAKE command for this kernel: MAKE[0] unless MAKE_MATCH[0] is set, then the last MAKE[i]
+// whose MAKE_MATCH[i] matches the kernel version; DKMS's default otherwise; LLVM=1 for a kernel
+// built with clang.
+std::string make_command_for(const Context& ctx, const ConfRequest& request, const ShellVars& vars,
+                             const KernelConfig* kconfig) {
+    const ConfTarget& t = request.target;
+    std::string make;
+    if (vars.get("MAKE_MATCH").empty()) make = vars.get("MAKE");
     if (const auto* makes = vars.array("MAKE"))
         for (const auto& [i, cmd] : *makes) {
             const std::string& match = vars.get("MAKE_MATCH", i);
             if (!cmd.empty() && !match.empty() && util::regex_search(t.kernelver, match))
-                conf.make_command = cmd;
+                make = cmd;
         }
-    if (conf.make_command.empty())
-        conf.make_command =
-            "make -C " + t.kernel_source_dir + " M=" + ctx.dkms_tree + "/" + m + "/" + v + "/build";
-    if (kconfig != nullptr && kconfig->value("CONFIG_CC_IS_CLANG") == "y")
-        conf.make_command += " LLVM=1";
+    if (make.empty())
+        make = "make -C " + t.kernel_source_dir + " M=" + ctx.dkms_tree + "/" + request.module +
+               "/" + request.module_version + "/build";
+    if (kconfig != nullptr && kconfig->value("CONFIG_CC_IS_CLANG") == "y") make += " LLVM=1";
+    return make;
+}
 
+// PATCH[i] whose PATCH_MATCH[i] is empty or matches the kernel version.
+std::vector<std::string> patches_for(const ConfTarget& t, const ShellVars& vars) {
+    std::vector<std::string> out;
     if (const auto* patches = vars.array("PATCH"))
         for (const auto& [i, p] : *patches) {
             const std::string& match = vars.get("PATCH_MATCH", i);
             if (!p.empty() && (match.empty() || util::regex_search(t.kernelver, match)))
-                conf.patches.push_back(p);
+                out.push_back(p);
         }
+    return out;
+}
+
+} // namespace
+
+util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& request,
+                                        const EvalResult& evaluated, const KernelConfig* kconfig,
+                                        Report& report) {
+    const std::string& file = request.conf_path;
+    const ConfTarget& t = request.target;
+    const ShellVars& vars = evaluated.vars;
+    if (request.strict) announce_deprecations(request, evaluated, report);
+
+    Checker check{file, report};
+    DkmsConf conf;
+    conf.path = file;
+    read_package_directives(vars, conf);
+    long long count = 0;
+    for (const char* n :
+         {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION"})
+        count = std::max(count, vars.end_index(n));
+    for (long long i = 0; i < count; ++i) {
+        ModuleEntry e = module_entry(ctx, vars, i, count, conf, check);
+        e.excluded = excluded_by(vars, i, t, conf.obsolete_by, kconfig);
+        conf.modules.push_back(std::move(e));
+    }
+    if (request.strict) check_duplicates(conf, check);
+    conf.make_command = make_command_for(ctx, request, vars, kconfig);
+    conf.patches = patches_for(t, vars);
 
     bool all_excluded = !conf.modules.empty();
     for (const auto& e : conf.modules)
         all_excluded = all_excluded && e.excluded;
     conf.build_exclude = excluded_by(vars, 0, t, conf.obsolete_by, kconfig) || all_excluded;
 
-    if (conf.modules.empty()) {
-        if (request.strict) report.warning({"dkms.conf: Zero modules are specified."});
-    }
+    if (conf.modules.empty() && request.strict)
+        report.warning({"dkms.conf: Zero modules are specified."});
     if (conf.package_name.empty()) check.error("No 'PACKAGE_NAME' directive specified.");
     if (conf.package_version.empty()) check.error("No 'PACKAGE_VERSION' directive specified.");
     conf.autoinstall = yes_no("AUTOINSTALL", vars.get("AUTOINSTALL"), report);

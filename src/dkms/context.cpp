@@ -155,7 +155,7 @@ util::Expected<std::string> detect_distribution(const std::string& root) {
         std::string id = os_release_value(text, "ID");
         if (id == "ubuntu") return id;
         std::string like = os_release_value(text, "ID_LIKE");
-        if (!like.empty()) return like.substr(0, like.find(' '));
+        if (!like.empty()) return like; // ${ID_LIKE[0]} of a scalar is all of it
         return id;
     }
     return util::fail(util::ErrorKind::NotFound, ENOENT, root + "/etc/os-release",

@@ -67,7 +67,7 @@ const std::vector<std::string>& framework_names();
 const std::vector<std::string>& framework_signing_names();
 
 // running_distribution from /etc/os-release (or /usr/lib/os-release): ID "ubuntu", else
-// the first word of ID_LIKE, else ID. NotFound when neither file exists.
+// all of ID_LIKE (bash's ${ID_LIKE[0]}), else ID. NotFound when neither file exists.
 util::Expected<std::string> detect_distribution(const std::string& root = "");
 
 // Where modules of `dest_module_location` really go on this distribution.

@@ -23,11 +23,6 @@ namespace modkit::dkms {
 
 namespace {
 
-bool is_file(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 // compressed_or_uncompressed: <dir>/<name>.ko, else <dir>/<name>.ko<suffix>.
 std::string module_in(const std::string& dir, const std::string& name, const std::string& suffix) {
     std::string plain = dir + "/" + name + ".ko";
@@ -88,7 +83,7 @@ util::Expected<void> archive_original(const Context& ctx, const Tree& tree, Tran
     auto found = find_module_files(lib, e.dest_name);
     if (found.size() == 1) candidates.push_back(found[0]);
     for (const auto& original : candidates) {
-        if (original.empty() || !is_file(original)) continue;
+        if (original.empty() || !is_regular_file(original)) continue;
         std::string dir = tree.original_dir(m, t.kernel, t.arch);
         std::string stored = dir + "/" + std::string(util::basename(original));
         report.out("Archiving original module " + original + " to " + dir + "/\n");

@@ -3,6 +3,7 @@
 
 #include "dkms/kconfig.hpp"
 #include "dkms/shell.hpp"
+#include "dkms/tree.hpp"
 #include "module/sign.hpp"
 #include "util/strings.hpp"
 
@@ -13,13 +14,8 @@ namespace modkit::dkms {
 
 namespace {
 
-bool is_file(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 bool is_executable_file(const std::string& p) {
-    return is_file(p) && access(p.c_str(), X_OK) == 0;
+    return is_regular_file(p) && access(p.c_str(), X_OK) == 0;
 }
 
 // `${kernelver%.*}`: the kernel version without its last dot-suffix ("6.1.0-50-amd64" -> "6.1").
@@ -30,8 +26,13 @@ std::string strip_last_dot(const std::string& v) {
 
 } // namespace
 
+MokPaths mok_paths(const Context& ctx) {
+    return {ctx.mok_signing_key.empty() ? ctx.dkms_tree + "/mok.key" : ctx.mok_signing_key,
+            ctx.mok_certificate.empty() ? ctx.dkms_tree + "/mok.pub" : ctx.mok_certificate};
+}
+
 bool ensure_signing_key(const std::string& key, const std::string& cert, Report& report) {
-    if (is_file(key) && is_file(cert)) return true;
+    if (is_regular_file(key) && is_regular_file(cert)) return true;
     report.out("Certificate or key are missing, generating self signed certificate for MOK...\n");
     auto made = module::generate_signing_key(key, cert, module::Overwrite::Yes);
     if (!made) {
@@ -67,7 +68,7 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
                 "/usr/lib/linux-kbuild-" + strip_last_dot(target.kernelver) + "/scripts/sign-file";
         else if (util::starts_with(ctx.running_distribution, "ubuntu"))
             sign_file = "/usr/src/linux-headers-" + target.kernelver + "/scripts/sign-file";
-        if (!is_file(sign_file))
+        if (!is_regular_file(sign_file))
             sign_file = ctx.install_tree + "/" + target.kernelver + "/build/scripts/sign-file";
     }
     report.out("Sign command: " + sign_file + "\n");
@@ -77,8 +78,9 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
         report.out("Binary " + sign_file + " not found, signing natively with OpenSSL\n");
         s.native = true;
     }
-    s.key = ctx.mok_signing_key.empty() ? "/var/lib/dkms/mok.key" : ctx.mok_signing_key;
-    s.cert = ctx.mok_certificate.empty() ? "/var/lib/dkms/mok.pub" : ctx.mok_certificate;
+    MokPaths mok = mok_paths(ctx);
+    s.key = mok.key;
+    s.cert = mok.cert;
     report.out("Signing key: " + s.key + "\n");
     report.out("Public certificate (MOK): " + s.cert + "\n");
     if (util::starts_with(s.key, "pkcs11:")) {

@@ -30,4 +30,13 @@ bool sign_module_file(const SigningSetup& setup, const std::string& path, int lo
 // Creates the key and certificate (each only if missing). False when it could not.
 bool ensure_signing_key(const std::string& key, const std::string& cert, Report& report);
 
+// The key and certificate when the framework names none: mok.key and mok.pub in the DKMS tree.
+// With the default tree that is DKMS's /var/lib/dkms/mok.{key,pub}; DKMS keeps them there even
+// with --dkmstree, modkit keeps them with the tree it was told to use (docs/compat.md), so a
+// test or a sandbox never writes outside its trees.
+struct MokPaths {
+    std::string key, cert;
+};
+MokPaths mok_paths(const Context& ctx);
+
 } // namespace modkit::dkms

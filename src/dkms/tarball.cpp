@@ -121,7 +121,7 @@ Outcome ldtarball_action(Context& ctx, Selection& sel, Report& report) {
     const std::string& archive = ctx.archive_location;
     if (archive.empty() || !util::target_exists(archive))
         return die(exit_code::k_usage, {archive + " does not exist."});
-    auto lock = TreeLock::acquire(ctx, report);
+    auto lock = TreeLock::acquire(ctx, report, MissingTree::Create);
     if (!lock) return die(exit_code::k_generic, {lock.error().describe()});
     if (auto r = recover(ctx, report); !r) return die(exit_code::k_generic, {r.error().describe()});
     TempDir tmp(ctx.tmp_location);

@@ -145,7 +145,12 @@ util::Expected<TreeLock> TreeLock::try_acquire(const Context& ctx) {
     return TreeLock(fd);
 }
 
-util::Expected<TreeLock> TreeLock::acquire(const Context& ctx, Report& report) {
+util::Expected<TreeLock> TreeLock::acquire(const Context& ctx, Report& report,
+                                           MissingTree missing) {
+    if (!util::is_directory(ctx.dkms_tree)) {
+        if (missing == MissingTree::NothingToLock) return TreeLock(-1);
+        if (auto r = util::make_directories(ctx.dkms_tree, 0755); !r) return util::fail(r.error());
+    }
     std::string path = ctx.dkms_tree + k_lock_name;
     int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return util::fail_errno(errno, path, "cannot open lock file");

@@ -19,10 +19,16 @@
 
 namespace modkit::dkms {
 
+// What TreeLock::acquire does when the DKMS tree does not exist yet (apt deletes
+// /var/lib/dkms when it removes the dkms package): create it, for the actions that add to the
+// tree, or take no lock, for the others (there is nothing to change or to roll back).
+enum class MissingTree { Create, NothingToLock };
+
 class TreeLock {
 public:
     // Blocks until the lock is free (printing once that it waits). Creates the lock file.
-    static util::Expected<TreeLock> acquire(const Context& ctx, Report& report);
+    static util::Expected<TreeLock> acquire(const Context& ctx, Report& report,
+                                            MissingTree missing);
     // Takes the lock only if nobody holds it.
     static util::Expected<TreeLock> try_acquire(const Context& ctx);
     TreeLock(TreeLock&& o) noexcept
@@ -31,6 +37,8 @@ public:
     }
     TreeLock& operator=(TreeLock&&) = delete;
     ~TreeLock();
+    // False when the tree did not exist and nothing was locked (MissingTree::NothingToLock).
+    bool holds_lock() const { return m_fd >= 0; }
 
 private:
     explicit TreeLock(int fd)

@@ -121,4 +121,15 @@ std::vector<KernelArch> Tree::built_for(const std::string& m, const std::string&
     return out;
 }
 
+bool is_regular_file(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool make_tree_writable(const Context& ctx) {
+    if (!util::is_directory(ctx.dkms_tree) && !util::make_directories(ctx.dkms_tree, 0755))
+        return false;
+    return access(ctx.dkms_tree.c_str(), W_OK) == 0;
+}
+
 } // namespace modkit::dkms

@@ -67,6 +67,14 @@ struct Tree {
                                       const std::string& arch = "") const;
 };
 
+// bash's -f: a regular file, following symbolic links.
+bool is_regular_file(const std::string& path);
+
+// Whether the tree can be written to (DKMS's `[[ -w $dkms_tree ]]`). A tree that does not exist
+// yet is created first (mode 0755, parents too): apt deletes /var/lib/dkms with the dkms
+// package, and adding a module afterwards must still work.
+bool make_tree_writable(const Context& ctx);
+
 // bash's +([0-9]).* : one or more digits, a dot, anything.
 bool looks_like_kernel_dir(const std::string& name);
 

@@ -62,6 +62,12 @@ public:
         if (::uname(&u) < 0) return {};
         return u.release;
     }
+
+    std::string machine() override {
+        struct utsname u {};
+        if (::uname(&u) < 0) return {};
+        return u.machine;
+    }
 };
 
 } // namespace

@@ -40,6 +40,8 @@ public:
 
     // uname -r.
     virtual std::string kernel_release() = 0;
+    // uname -m ("x86_64").
+    virtual std::string machine() = 0;
 };
 
 // The System of the machine this process runs on.

@@ -67,6 +67,7 @@ public:
     // Whether successful syscalls change the module state (default true).
     void set_simulate(bool on) { m_simulate = on; }
     void set_kernel_release(std::string r) { m_release = std::move(r); }
+    void set_machine(std::string m) { m_machine = std::move(m); }
 
     const std::vector<Call>& calls() const { return m_calls; }
     void clear_calls() { m_calls.clear(); }
@@ -79,6 +80,7 @@ public:
     util::Expected<std::vector<std::string>> list_dir(const std::string& path) override;
     bool is_dir(const std::string& path) override;
     std::string kernel_release() override { return m_release; }
+    std::string machine() override { return m_machine; }
 
 private:
     int insert(const std::string& name, size_t size);
@@ -95,6 +97,7 @@ private:
     std::optional<int> m_finit_result;
     bool m_simulate = true;
     std::string m_release = "6.1.0-test";
+    std::string m_machine = "x86_64";
     std::vector<Call> m_calls;
 };
 

@@ -4,6 +4,7 @@
 #include "dkms/transaction.hpp"
 #include "dkms/tree.hpp"
 #include "test_support.hpp"
+#include "util/atomic_file.hpp"
 #include "util/fs.hpp"
 
 #include <gtest/gtest.h>
@@ -218,13 +219,49 @@ TEST(DkmsTransaction, KilledProcessIsRolledBackByTheNextCommand) {
 TEST(DkmsTransaction, LockIsExclusive) {
     Fixture f;
     NullReport rep;
-    auto held = TreeLock::acquire(f.ctx, rep);
+    auto held = TreeLock::acquire(f.ctx, rep, MissingTree::NothingToLock);
+    EXPECT_TRUE(held->holds_lock());
     ASSERT_TRUE(held);
     pid_t pid = fork();
     if (pid == 0) _exit(TreeLock::try_acquire(f.ctx) ? 1 : 0);
     int status = 0;
     waitpid(pid, &status, 0);
     EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// apt deletes /var/lib/dkms with the dkms package: the kernel hooks must still run.
+TEST(DkmsTransaction, MissingTreeIsNotCreatedForActionsThatOnlyRemove) {
+    test::TempDir dir;
+    Context ctx;
+    ctx.dkms_tree = dir.file("var/lib/dkms");
+    NullReport rep;
+    auto lock = TreeLock::acquire(ctx, rep, MissingTree::NothingToLock);
+    ASSERT_TRUE(lock) << lock.error().describe();
+    EXPECT_FALSE(lock->holds_lock());
+    EXPECT_FALSE(exists(ctx.dkms_tree));
+    auto recovered = recover(ctx, rep);
+    ASSERT_TRUE(recovered);
+    EXPECT_FALSE(*recovered);
+}
+
+TEST(DkmsTransaction, MissingTreeIsCreatedForActionsThatAdd) {
+    test::TempDir dir;
+    Context ctx;
+    ctx.dkms_tree = dir.file("var/lib/dkms");
+    NullReport rep;
+    auto lock = TreeLock::acquire(ctx, rep, MissingTree::Create);
+    ASSERT_TRUE(lock) << lock.error().describe();
+    EXPECT_TRUE(lock->holds_lock());
+    EXPECT_TRUE(util::is_directory(ctx.dkms_tree));
+}
+
+TEST(DkmsTree, MakeTreeWritableCreatesAMissingTree) {
+    test::TempDir dir;
+    Context ctx;
+    ctx.dkms_tree = dir.file("var/lib/dkms");
+    EXPECT_TRUE(make_tree_writable(ctx));
+    EXPECT_TRUE(util::is_directory(ctx.dkms_tree));
+    EXPECT_TRUE(make_tree_writable(ctx));
 }
 
 } // namespace
