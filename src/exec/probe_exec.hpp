@@ -20,6 +20,7 @@ struct ProbeRunOptions {
     bool first_time = false;       // --first-time
     bool force_vermagic = false;   // --force-vermagic / -f
     bool force_modversion = false; // --force-modversion / -f
+    int blacklisted_result = 1;    // what a blacklisted target returns (libkmod: the rule's flag)
 };
 
 // What executing needs from the outside world.
@@ -29,6 +30,11 @@ struct Effects {
     std::function<int(const std::string& command, const std::string& module)> run_command;
     std::function<void(std::string_view)> out;                  // stdout
     std::function<void(util::LogLevel, const std::string&)> log; // libkmod-level messages
+    // libkmod's callbacks. print_action, when set, is told of every action (dry run or not)
+    // instead of the tools' text; run_install, when set, runs install commands instead of
+    // run_command and its result is the step's result.
+    std::function<void(const resolve::ProbeStep&, bool install)> print_action = {};
+    std::function<int(const resolve::ProbeStep&, const std::string& cmdline)> run_install = {};
 };
 
 // Returns 0 on success, > 0 when the target was skipped on purpose (blacklisted), -errno on
@@ -37,7 +43,8 @@ int run_probe(resolve::Resolver& r, const resolve::ProbePlan& plan, const ProbeR
               Effects& fx);
 
 // Whether a module counts as in the kernel (live or built in), as modprobe decides it.
-bool in_kernel(resolve::Resolver& r, resolve::ModId id, kernel::System& sys);
+bool in_kernel(resolve::Resolver& r, resolve::ModId id, kernel::System& sys,
+               const std::function<void(util::LogLevel, const std::string&)>& log = {});
 
 // Runs `command` through /bin/sh -c with MODPROBE_MODULE set: the default command runner.
 int run_shell_command(const std::string& command, const std::string& module);

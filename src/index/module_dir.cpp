@@ -29,6 +29,26 @@ util::Expected<const IndexReader*> ModuleDirectory::index(IndexKind kind) const 
     return std::unexpected(err);
 }
 
+util::Expected<void> ModuleDirectory::load(IndexKind kind) {
+    auto& slot = m_indexes[static_cast<size_t>(kind)];
+    if (slot && *slot) return {};
+    slot.emplace(IndexReader::open(m_dirname + "/" + index_base_name(kind) + ".bin"));
+    if (*slot) return {};
+    util::Error err = slot->error();
+    slot.reset();
+    return std::unexpected(std::move(err));
+}
+
+void ModuleDirectory::unload() {
+    for (auto& slot : m_indexes) slot.reset();
+}
+
+const struct stat* ModuleDirectory::open_stat(IndexKind kind) const {
+    const auto& slot = m_indexes[static_cast<size_t>(kind)];
+    if (!slot || !*slot) return nullptr;
+    return &(*slot)->file_stat();
+}
+
 std::string ModuleDirectory::join(std::string_view relpath) const {
     if (relpath.starts_with('/')) return std::string(relpath);
     std::string out = m_dirname;

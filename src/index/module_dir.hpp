@@ -42,6 +42,14 @@ public:
     // True if modules.builtin.bin lists the name.
     util::Expected<bool> is_builtin(std::string_view modname) const;
 
+    // Opens `kind` now and keeps it open (kmod_load_resources); an index already open stays.
+    // Fails with the open's error: ENOENT when missing, EINVAL for a bad header.
+    util::Expected<void> load(IndexKind kind);
+    // Closes every index (kmod_unload_resources); the next use opens the file again.
+    void unload();
+    // The status (mtime) of the open index file, or null when `kind` is not open.
+    const struct stat* open_stat(IndexKind kind) const;
+
     // Joins a modules.dep path with the directory (absolute paths stay as they are).
     std::string join(std::string_view relpath) const;
 

@@ -42,6 +42,8 @@ public:
     util::Expected<void> dump(const std::function<void(std::string_view, std::string_view)>& fn) const;
 
     const std::string& path() const { return m_path; }
+    // The mapped file's status (all zero for an index read from memory).
+    const struct stat& file_stat() const { return m_file.stat(); }
 
 private:
     struct Node;

@@ -1,0 +1,89 @@
+// The C handles of libkmod.so.2 and what they hold: a kmod_ctx owns one module directory, one
+// configuration and the resolver (libkmod's module pool); a kmod_module is a reference-counted
+// handle on one resolver object; kmod_list and kmod_config_iter are small C-shaped containers.
+// Only src/libkmod sees these definitions; libkmod.h declares the structs without a body.
+#pragma once
+
+#include "config/config_files.hpp"
+#include "config/modprobe_config.hpp"
+#include "index/module_dir.hpp"
+#include "module/decompress.hpp"
+#include "module/module_file.hpp"
+#include "resolve/resolver.hpp"
+
+#include <array>
+#include <cstdarg>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct kmod_module;
+
+using kmod_log_fn = void (*)(void* log_data, int priority, const char* file, int line,
+                             const char* fn, const char* format, va_list args);
+
+struct kmod_ctx {
+    kmod_ctx(std::string dirname_, modkit::config::ModprobeConfig config_)
+        : dirname(std::move(dirname_)), dir(dirname), config(std::move(config_)),
+          resolver(dir, config) {}
+    kmod_ctx(const kmod_ctx&) = delete;
+    kmod_ctx& operator=(const kmod_ctx&) = delete;
+
+    int refcount = 1;
+    std::string dirname;
+    modkit::index::ModuleDirectory dir;
+    modkit::config::ModprobeConfig config;
+    modkit::resolve::Resolver resolver;
+    // The handle of every live resolver object, by id (null: no handle, about to be released).
+    std::vector<kmod_module*> handles;
+    std::vector<modkit::config::PathStamp> config_stamps;
+    // kmod_load_resources was called (and not undone): indexes stay open between calls.
+    bool resources_loaded = false;
+    modkit::module::Compression kernel_compression = modkit::module::Compression::None;
+
+    kmod_log_fn log_fn = nullptr;
+    void* log_data = nullptr;
+    int log_priority = 3; // LOG_ERR
+    const void* userdata = nullptr;
+};
+
+struct kmod_module {
+    kmod_ctx* ctx = nullptr;
+    modkit::resolve::ModId id = 0;
+    int refcount = 1;
+    // Copies of what the getters hand out, so the pointers stay valid for the handle's life.
+    std::string name;
+    std::optional<std::string> path;
+    bool path_known = false;
+    std::optional<std::string> options;
+    bool options_known = false;
+    // References held on the module's dependencies once they are known (libkmod's mod->dep).
+    std::vector<kmod_module*> deps;
+    bool deps_held = false;
+    // The module file, opened on first use and kept while the handle lives.
+    std::unique_ptr<modkit::module::ModuleFile> file;
+};
+
+// What a list entry carries. Module lists hold a reference per entry; the others own records.
+enum class ListKind : uint8_t { Module, Info, Version, Symbol, DepSymbol, Section };
+
+struct kmod_list {
+    kmod_list* next = nullptr; // circular: the last entry's next is the head
+    kmod_list* prev = nullptr; // the head's prev is the last entry
+    ListKind kind = ListKind::Module;
+    kmod_module* module = nullptr; // Module lists
+    std::string key;               // Info key, symbol or section name
+    std::string value;             // Info value
+    uint64_t number = 0;           // crc or section address
+    int bind = 0;                  // DepSymbol binding
+};
+
+enum class ConfigKind : uint8_t { Blacklist, Install, Remove, Alias, Options, Softdep, Weakdep };
+
+struct kmod_config_iter {
+    ConfigKind kind = ConfigKind::Blacklist;
+    const modkit::config::ModprobeConfig* config = nullptr;
+    size_t next = 0;       // the entry kmod_config_iter_next moves to
+    bool positioned = false; // an entry is current (next - 1)
+};
