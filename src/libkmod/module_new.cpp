@@ -64,9 +64,9 @@ int new_from_name_lookup(kmod_ctx* ctx, const char* modname, kmod_module** mod) 
         return neg_errno(ids.error());
     }
     kmod_list* list = handles_for(ctx, *ids);
+    settle(ctx, "kmod_module_new_from_name_lookup");
     if (list != nullptr) *mod = kmod_module_get_module(list);
     list_free(list);
-    settle(ctx, "kmod_module_new_from_name_lookup");
     return 0;
 }
 

@@ -94,8 +94,9 @@ int probe(kmod_module* mod, unsigned flags, const char* extra_options, RunInstal
             return run_install(handle(s), cmdline.c_str(), const_cast<void*>(data));
         };
     int err = exec::run_probe(ctx->resolver, *plan, opt, fx);
-    for (kmod_module* h : held) module_unref(h);
+    // Handles take their dependency references before the probe list lets go of its own.
     settle(ctx, "kmod_module_probe_insert_module");
+    for (kmod_module* h : held) module_unref(h);
     return err;
 }
 

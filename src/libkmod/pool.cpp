@@ -24,7 +24,8 @@ bool hold_deps(kmod_module* mod) {
     mod->deps_held = true;
     std::vector<resolve::ModId> ids = obj.deps; // handle_for may grow the handle table
     mod->deps.reserve(ids.size());
-    for (resolve::ModId d : ids) mod->deps.push_back(handle_for(mod->ctx, d));
+    for (resolve::ModId d : ids)
+        if (mod->ctx->resolver.alive(d)) mod->deps.push_back(handle_for(mod->ctx, d));
     return true;
 }
 

@@ -5,7 +5,7 @@
 
 # make_fake_system DIR CMDLINE: DIR/proc/{cmdline,modules} and DIR/sys/module/...
 make_fake_system() {
-  local d=$1 m
+  local d=$1 m spec name state refcnt size
   mkdir -p "$d/proc" "$d/sys/module"
   printf '%s\n' "$2" >"$d/proc/cmdline"
   cat >"$d/proc/modules" <<'EOF'
@@ -37,12 +37,12 @@ EOF
   printf 'not-a-number\n' >"$m/loop/sections/.text"
 }
 
-# in_fake_system DIR PROGRAM ARGS...: runs PROGRAM in a private mount namespace where /proc/cmdline,
-# /proc/modules and /sys/module are DIR's.
+# in_fake_system DIR PROGRAM ARGS...: runs PROGRAM in a private mount namespace whose /proc holds
+# only DIR's cmdline and modules (this host's kernel has no /proc/modules to bind over) and whose
+# /sys/module is DIR's.
 in_fake_system() {
   local d=$1; shift
   unshare -m bash -c 'd=$0
-    mount --bind "$d/proc/cmdline" /proc/cmdline &&
-    mount --bind "$d/proc/modules" /proc/modules &&
+    mount -t tmpfs fakeproc /proc && cp "$d/proc/cmdline" "$d/proc/modules" /proc/ &&
     mount --bind "$d/sys/module" /sys/module && exec "$@"' "$d" "$@"
 }
