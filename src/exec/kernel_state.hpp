@@ -13,23 +13,23 @@ namespace modkit::exec {
 
 using kernel::LogFn;
 
+using kernel::holders;
 using kernel::InitState;
 using kernel::initstate;
 using kernel::initstate_name;
-using kernel::refcnt;
-using kernel::holders;
+using kernel::kernel_compression;
+using kernel::loaded_modules;
+using kernel::LoadedModule;
 using kernel::module_size;
+using kernel::refcnt;
 using kernel::Section;
 using kernel::sections;
-using kernel::LoadedModule;
-using kernel::loaded_modules;
-using kernel::kernel_compression;
 
 using kernel::insert_module;
 using kernel::k_insert_force_modversion;
 using kernel::k_insert_force_vermagic;
-using kernel::remove_module;
 using kernel::k_remove_force;
 using kernel::k_remove_nolog;
+using kernel::remove_module;
 
 } // namespace modkit::exec

@@ -11,13 +11,20 @@ namespace {
 size_t entry_count(const kmod_config_iter* it) {
     const config::ModprobeConfig& c = *it->config;
     switch (it->kind) {
-    case ConfigKind::Blacklist: return c.blacklists().size();
-    case ConfigKind::Install: return c.install_commands().size();
-    case ConfigKind::Remove: return c.remove_commands().size();
-    case ConfigKind::Alias: return c.aliases().size();
-    case ConfigKind::Options: return c.options().size();
-    case ConfigKind::Softdep: return c.softdeps().size();
-    case ConfigKind::Weakdep: return c.weakdeps().size();
+    case ConfigKind::Blacklist:
+        return c.blacklists().size();
+    case ConfigKind::Install:
+        return c.install_commands().size();
+    case ConfigKind::Remove:
+        return c.remove_commands().size();
+    case ConfigKind::Alias:
+        return c.aliases().size();
+    case ConfigKind::Options:
+        return c.options().size();
+    case ConfigKind::Softdep:
+        return c.softdeps().size();
+    case ConfigKind::Weakdep:
+        return c.weakdeps().size();
     }
     return 0;
 }
@@ -28,7 +35,8 @@ const char* field(const kmod_config_iter* it, bool value) {
     const config::ModprobeConfig& c = *it->config;
     const size_t i = it->next - 1;
     switch (it->kind) {
-    case ConfigKind::Blacklist: return value ? nullptr : c.blacklists()[i].module.c_str();
+    case ConfigKind::Blacklist:
+        return value ? nullptr : c.blacklists()[i].module.c_str();
     case ConfigKind::Install: {
         const auto& e = c.install_commands()[i];
         return value ? e.command.c_str() : e.module.c_str();
@@ -93,9 +101,13 @@ kmod_config_iter* kmod_config_get_weakdeps(const kmod_ctx* ctx) {
     return new_iter(ctx, ConfigKind::Weakdep);
 }
 
-const char* kmod_config_iter_get_key(const kmod_config_iter* iter) { return field(iter, false); }
+const char* kmod_config_iter_get_key(const kmod_config_iter* iter) {
+    return field(iter, false);
+}
 
-const char* kmod_config_iter_get_value(const kmod_config_iter* iter) { return field(iter, true); }
+const char* kmod_config_iter_get_value(const kmod_config_iter* iter) {
+    return field(iter, true);
+}
 
 // After the end it starts over from the first entry, as libkmod's does.
 bool kmod_config_iter_next(kmod_config_iter* iter) {
@@ -110,6 +122,8 @@ bool kmod_config_iter_next(kmod_config_iter* iter) {
     return true;
 }
 
-void kmod_config_iter_free_iter(kmod_config_iter* iter) { delete iter; }
+void kmod_config_iter_free_iter(kmod_config_iter* iter) {
+    delete iter;
+}
 
 } // extern "C"

@@ -55,7 +55,8 @@ kmod_ctx* new_ctx(const char* dirname, const char* const* config_paths) {
     if (config_paths == nullptr)
         paths = config::default_config_dirs(config::ConfigKind::Modprobe);
     else
-        for (const char* const* p = config_paths; *p != nullptr; ++p) paths.emplace_back(*p);
+        for (const char* const* p = config_paths; *p != nullptr; ++p)
+            paths.emplace_back(*p);
 
     // The sink and priority are set before the configuration is read: its messages go to
     // the default sink, as no caller can have installed one yet.

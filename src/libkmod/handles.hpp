@@ -25,8 +25,10 @@ using kmod_log_fn = void (*)(void* log_data, int priority, const char* file, int
 
 struct kmod_ctx {
     kmod_ctx(std::string dirname_, modkit::config::ModprobeConfig config_)
-        : dirname(std::move(dirname_)), dir(dirname), config(std::move(config_)),
-          resolver(dir, config) {}
+        : dirname(std::move(dirname_))
+        , dir(dirname)
+        , config(std::move(config_))
+        , resolver(dir, config) {}
     kmod_ctx(const kmod_ctx&) = delete;
     kmod_ctx& operator=(const kmod_ctx&) = delete;
 
@@ -84,6 +86,6 @@ enum class ConfigKind : uint8_t { Blacklist, Install, Remove, Alias, Options, So
 struct kmod_config_iter {
     ConfigKind kind = ConfigKind::Blacklist;
     const modkit::config::ModprobeConfig* config = nullptr;
-    size_t next = 0;       // the entry kmod_config_iter_next moves to
+    size_t next = 0;         // the entry kmod_config_iter_next moves to
     bool positioned = false; // an entry is current (next - 1)
 };

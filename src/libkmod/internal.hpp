@@ -43,14 +43,16 @@ int priority_from_env(const char* value);
 void log_to_stderr(void* data, int priority, const char* file, int line, const char* fn,
                    const char* format, va_list args);
 
-#define KMOD_LOG(ctx, prio, msg)                                                                  \
+#define KMOD_LOG(ctx, prio, msg)                                                                   \
     ::modkit::libkmod::log_message((ctx), (prio), __FILE_NAME__, __LINE__, __func__, (msg))
 #define KMOD_ERR(ctx, msg) KMOD_LOG(ctx, ::modkit::libkmod::k_log_err, msg)
 #define KMOD_INFO(ctx, msg) KMOD_LOG(ctx, ::modkit::libkmod::k_log_info, msg)
 #define KMOD_DBG(ctx, msg) KMOD_LOG(ctx, ::modkit::libkmod::k_log_debug, msg)
 
 // A core error as libkmod's return value: -errno (EINVAL when the error carries none).
-inline int neg_errno(const util::Error& e) { return e.sys_errno > 0 ? -e.sys_errno : -EINVAL; }
+inline int neg_errno(const util::Error& e) {
+    return e.sys_errno > 0 ? -e.sys_errno : -EINVAL;
+}
 
 // ---- module handles (pool.cpp) ----
 

@@ -24,14 +24,22 @@ void call_log_fn(const kmod_ctx* ctx, int priority, const char* file, int line, 
 
 const char* priority_name(int priority, char (&buf)[16]) {
     switch (priority) {
-    case 0: return "EMERGENCY";
-    case 1: return "ALERT";
-    case 2: return "CRITICAL";
-    case 3: return "ERROR";
-    case 4: return "WARNING";
-    case 5: return "NOTICE";
-    case 6: return "INFO";
-    case 7: return "DEBUG";
+    case 0:
+        return "EMERGENCY";
+    case 1:
+        return "ALERT";
+    case 2:
+        return "CRITICAL";
+    case 3:
+        return "ERROR";
+    case 4:
+        return "WARNING";
+    case 5:
+        return "NOTICE";
+    case 6:
+        return "INFO";
+    case 7:
+        return "DEBUG";
     }
     std::snprintf(buf, sizeof buf, "L:%d", priority);
     return buf;
@@ -85,7 +93,9 @@ void kmod_set_log_fn(kmod_ctx* ctx, kmod_log_fn log_fn, const void* data) {
     KMOD_INFO(ctx, msg);
 }
 
-int kmod_get_log_priority(const kmod_ctx* ctx) { return ctx == nullptr ? -1 : ctx->log_priority; }
+int kmod_get_log_priority(const kmod_ctx* ctx) {
+    return ctx == nullptr ? -1 : ctx->log_priority;
+}
 
 void kmod_set_log_priority(kmod_ctx* ctx, int priority) {
     if (ctx != nullptr) ctx->log_priority = priority;

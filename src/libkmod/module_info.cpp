@@ -137,7 +137,9 @@ using namespace modkit::libkmod;
 
 extern "C" {
 
-int kmod_module_get_info(const kmod_module* mod, kmod_list** list) { return fill(mod, list, info); }
+int kmod_module_get_info(const kmod_module* mod, kmod_list** list) {
+    return fill(mod, list, info);
+}
 const char* kmod_module_info_get_key(const kmod_list* entry) {
     return key_of(entry, ListKind::Info);
 }
@@ -145,7 +147,9 @@ const char* kmod_module_info_get_value(const kmod_list* entry) {
     const kmod_list* e = entry_of(entry, ListKind::Info);
     return e == nullptr ? nullptr : e->value.c_str();
 }
-void kmod_module_info_free_list(kmod_list* list) { list_free(list); }
+void kmod_module_info_free_list(kmod_list* list) {
+    list_free(list);
+}
 
 int kmod_module_get_versions(const kmod_module* mod, kmod_list** list) {
     return fill(mod, list, versions);
@@ -156,7 +160,9 @@ const char* kmod_module_version_get_symbol(const kmod_list* entry) {
 uint64_t kmod_module_version_get_crc(const kmod_list* entry) {
     return number_of(entry, ListKind::Version);
 }
-void kmod_module_versions_free_list(kmod_list* list) { list_free(list); }
+void kmod_module_versions_free_list(kmod_list* list) {
+    list_free(list);
+}
 
 int kmod_module_get_symbols(const kmod_module* mod, kmod_list** list) {
     return fill(mod, list, symbols);
@@ -167,7 +173,9 @@ const char* kmod_module_symbol_get_symbol(const kmod_list* entry) {
 uint64_t kmod_module_symbol_get_crc(const kmod_list* entry) {
     return number_of(entry, ListKind::Symbol);
 }
-void kmod_module_symbols_free_list(kmod_list* list) { list_free(list); }
+void kmod_module_symbols_free_list(kmod_list* list) {
+    list_free(list);
+}
 
 int kmod_module_get_dependency_symbols(const kmod_module* mod, kmod_list** list) {
     return fill(mod, list, dependency_symbols);
@@ -182,6 +190,8 @@ int kmod_module_dependency_symbol_get_bind(const kmod_list* entry) {
     const kmod_list* e = entry_of(entry, ListKind::DepSymbol);
     return e == nullptr ? 0 : e->bind;
 }
-void kmod_module_dependency_symbols_free_list(kmod_list* list) { list_free(list); }
+void kmod_module_dependency_symbols_free_list(kmod_list* list) {
+    list_free(list);
+}
 
 } // extern "C"

@@ -16,7 +16,9 @@ namespace {
 // libkmod normalises names into PATH_MAX buffers: what lies past 4095 bytes is cut.
 constexpr size_t k_name_max = 4095;
 
-std::string_view bounded(const char* s) { return {s, strnlen(s, k_name_max)}; }
+std::string_view bounded(const char* s) {
+    return {s, strnlen(s, k_name_max)};
+}
 
 // A path made absolute against the current directory, not normalised (path_make_absolute_cwd).
 std::optional<std::string> absolute(const char* path) {
@@ -29,7 +31,8 @@ std::optional<std::string> absolute(const char* path) {
 
 kmod_list* handles_for(kmod_ctx* ctx, const std::vector<resolve::ModId>& ids) {
     kmod_list* list = nullptr;
-    for (resolve::ModId id : ids) list = list_append_module(list, handle_for(ctx, id));
+    for (resolve::ModId id : ids)
+        list = list_append_module(list, handle_for(ctx, id));
     return list;
 }
 

@@ -44,10 +44,14 @@ int insert(kmod_module* mod, unsigned flags, const char* options) {
 
 int blacklist_code(resolve::BlacklistRule rule) {
     switch (rule) {
-    case resolve::BlacklistRule::Alias: return KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY;
-    case resolve::BlacklistRule::All: return KMOD_PROBE_APPLY_BLACKLIST_ALL;
-    case resolve::BlacklistRule::Target: return KMOD_PROBE_APPLY_BLACKLIST;
-    case resolve::BlacklistRule::None: break;
+    case resolve::BlacklistRule::Alias:
+        return KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY;
+    case resolve::BlacklistRule::All:
+        return KMOD_PROBE_APPLY_BLACKLIST_ALL;
+    case resolve::BlacklistRule::Target:
+        return KMOD_PROBE_APPLY_BLACKLIST;
+    case resolve::BlacklistRule::None:
+        break;
     }
     return 0;
 }
@@ -73,7 +77,8 @@ int probe(kmod_module* mod, unsigned flags, const char* extra_options, RunInstal
     // The probe list holds a reference on every module in it while the probe runs.
     std::vector<kmod_module*> held;
     held.reserve(plan->steps.size());
-    for (const resolve::ProbeStep& s : plan->steps) held.push_back(handle_for(ctx, s.mod));
+    for (const resolve::ProbeStep& s : plan->steps)
+        held.push_back(handle_for(ctx, s.mod));
 
     exec::ProbeRunOptions opt;
     opt.dry_run = (flags & KMOD_PROBE_DRY_RUN) != 0;
@@ -96,7 +101,8 @@ int probe(kmod_module* mod, unsigned flags, const char* extra_options, RunInstal
     int err = exec::run_probe(ctx->resolver, *plan, opt, fx);
     // Handles take their dependency references before the probe list lets go of its own.
     settle(ctx, "kmod_module_probe_insert_module");
-    for (kmod_module* h : held) module_unref(h);
+    for (kmod_module* h : held)
+        module_unref(h);
     return err;
 }
 
@@ -125,16 +131,13 @@ int kmod_module_remove_module(kmod_module* mod, unsigned int flags) {
     });
 }
 
-int kmod_module_probe_insert_module(kmod_module* mod, unsigned int flags, const char* extra_options,
-                                    int (*run_install)(kmod_module* m, const char* cmdline,
-                                                       void* data),
-                                    const void* data,
-                                    void (*print_action)(kmod_module* m, bool install,
-                                                         const char* options)) {
+int kmod_module_probe_insert_module(
+    kmod_module* mod, unsigned int flags, const char* extra_options,
+    int (*run_install)(kmod_module* m, const char* cmdline, void* data), const void* data,
+    void (*print_action)(kmod_module* m, bool install, const char* options)) {
     if (mod == nullptr) return -ENOENT;
-    return guard(-ENOMEM, [&] {
-        return probe(mod, flags, extra_options, run_install, data, print_action);
-    });
+    return guard(-ENOMEM,
+                 [&] { return probe(mod, flags, extra_options, run_install, data, print_action); });
 }
 
 } // extern "C"

@@ -11,7 +11,8 @@ namespace {
 
 kmod_list* module_list(kmod_ctx* ctx, const std::vector<resolve::ModId>& ids) {
     kmod_list* list = nullptr;
-    for (resolve::ModId id : ids) list = list_append_module(list, handle_for(ctx, id));
+    for (resolve::ModId id : ids)
+        list = list_append_module(list, handle_for(ctx, id));
     return list;
 }
 
@@ -39,7 +40,8 @@ kmod_list* dependencies_of(kmod_module* mod) {
     settle(ctx, "kmod_module_get_dependencies");
     if (!deps) return nullptr;
     kmod_list* list = nullptr;
-    for (kmod_module* d : mod->deps) list = list_append_module(list, kmod_module_ref(d));
+    for (kmod_module* d : mod->deps)
+        list = list_append_module(list, kmod_module_ref(d));
     return list;
 }
 
@@ -130,9 +132,8 @@ int kmod_module_apply_filter(const kmod_ctx* ctx, enum kmod_filter filter_type,
     if (ctx == nullptr || output == nullptr) return -ENOENT;
     *output = nullptr;
     if (input == nullptr) return 0;
-    return guard(-ENOMEM, [&] {
-        return filter(ctx, static_cast<unsigned>(filter_type), input, output);
-    });
+    return guard(-ENOMEM,
+                 [&] { return filter(ctx, static_cast<unsigned>(filter_type), input, output); });
 }
 
 int kmod_module_get_filtered_blacklist(const kmod_ctx* ctx, const kmod_list* input,

@@ -27,16 +27,20 @@ int initstate(kmod_module* mod) {
                                  sink(mod->ctx, "kmod_module_get_initstate"));
     if (!state) return state.error();
     switch (*state) {
-    case exec::InitState::Live: return KMOD_MODULE_LIVE;
-    case exec::InitState::Coming: return KMOD_MODULE_COMING;
-    case exec::InitState::Going: return KMOD_MODULE_GOING;
+    case exec::InitState::Live:
+        return KMOD_MODULE_LIVE;
+    case exec::InitState::Coming:
+        return KMOD_MODULE_COMING;
+    case exec::InitState::Going:
+        return KMOD_MODULE_GOING;
     }
     return -EINVAL;
 }
 
 kmod_list* holders(kmod_module* mod) {
     kmod_ctx* ctx = mod->ctx;
-    auto names = exec::holders(exec::real_system(), mod->name, sink(ctx, "kmod_module_get_holders"));
+    auto names =
+        exec::holders(exec::real_system(), mod->name, sink(ctx, "kmod_module_get_holders"));
     if (!names) return nullptr;
     kmod_list* list = nullptr;
     for (const std::string& n : *names)
@@ -46,8 +50,8 @@ kmod_list* holders(kmod_module* mod) {
 }
 
 kmod_list* sections(kmod_module* mod) {
-    auto secs = exec::sections(exec::real_system(), mod->name,
-                               sink(mod->ctx, "kmod_module_get_sections"));
+    auto secs =
+        exec::sections(exec::real_system(), mod->name, sink(mod->ctx, "kmod_module_get_sections"));
     if (!secs) return nullptr;
     kmod_list* list = nullptr;
     for (auto& s : *secs) {
@@ -86,11 +90,16 @@ int kmod_module_new_from_loaded(kmod_ctx* ctx, kmod_list** list) {
 
 const char* kmod_module_initstate_str(enum kmod_module_initstate state) {
     switch (state) {
-    case KMOD_MODULE_BUILTIN: return "builtin";
-    case KMOD_MODULE_LIVE: return "live";
-    case KMOD_MODULE_COMING: return "coming";
-    case KMOD_MODULE_GOING: return "going";
-    default: return nullptr;
+    case KMOD_MODULE_BUILTIN:
+        return "builtin";
+    case KMOD_MODULE_LIVE:
+        return "live";
+    case KMOD_MODULE_COMING:
+        return "coming";
+    case KMOD_MODULE_GOING:
+        return "going";
+    default:
+        return nullptr;
     }
 }
 
@@ -135,6 +144,8 @@ unsigned long kmod_module_section_get_address(const kmod_list* entry) {
     return e == nullptr ? ULONG_MAX : static_cast<unsigned long>(e->number);
 }
 
-void kmod_module_section_free_list(kmod_list* list) { list_free(list); }
+void kmod_module_section_free_list(kmod_list* list) {
+    list_free(list);
+}
 
 } // extern "C"

@@ -69,7 +69,8 @@ kmod_module* module_unref(kmod_module* mod) {
     ctx->resolver.release(mod->id);
     std::vector<kmod_module*> deps = std::move(mod->deps);
     delete mod;
-    for (kmod_module* d : deps) module_unref(d);
+    for (kmod_module* d : deps)
+        module_unref(d);
     kmod_unref(ctx);
     return nullptr;
 }

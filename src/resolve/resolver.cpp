@@ -10,7 +10,8 @@
 namespace modkit::resolve {
 
 Resolver::Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config)
-    : m_dir(dir), m_config(config) {}
+    : m_dir(dir)
+    , m_config(config) {}
 
 ModId Resolver::intern(std::string name, std::optional<std::string> alias) {
     std::string key = alias ? name + "\\" + *alias : name;
@@ -58,9 +59,11 @@ util::Expected<ModId> Resolver::by_path(const std::string& path) {
     if (!m.path) {
         m.path = path;
     } else if (*m.path != path) {
-        m_messages.push_back("kmod_module '" + name + "' already exists with different path: new-path='" +
-                             path + "' old-path='" + *m.path + "'");
-        return util::fail(util::ErrorKind::Invalid, EEXIST, path, "module exists with another path");
+        m_messages.push_back("kmod_module '" + name +
+                             "' already exists with different path: new-path='" + path +
+                             "' old-path='" + *m.path + "'");
+        return util::fail(util::ErrorKind::Invalid, EEXIST, path,
+                          "module exists with another path");
     }
     m.builtin = false;
     return id;
@@ -122,8 +125,8 @@ util::Expected<void> Resolver::load_dep(ModId id) {
     for (auto it = (*line)->deps.rbegin(); it != (*line)->deps.rend(); ++it) {
         auto dep = by_path(*it);
         if (!dep) {
-            m_messages.push_back("ctx path=" + *it + " error=" +
-                                 std::strerror(dep.error().sys_errno));
+            m_messages.push_back("ctx path=" + *it +
+                                 " error=" + std::strerror(dep.error().sys_errno));
             // libkmod drops the partial list and reads the line again next time.
             m_objects[id].deps.clear();
             m_objects[id].dep_loaded = false;
@@ -158,8 +161,8 @@ util::Expected<bool> Resolver::is_builtin(ModId id) {
 
 std::string Resolver::options(ModId id) const {
     const ModObject& m = m_objects[id];
-    return m_config.options_for(m.name, m.alias ? std::optional<std::string_view>(*m.alias)
-                                                : std::nullopt);
+    return m_config.options_for(m.name,
+                                m.alias ? std::optional<std::string_view>(*m.alias) : std::nullopt);
 }
 
 std::vector<const config::Options*> Resolver::option_entries(ModId id) const {
@@ -180,7 +183,9 @@ const config::Command* Resolver::remove_command(ModId id) const {
     return m_config.command_for(config::CommandKind::Remove, m.name);
 }
 
-bool Resolver::is_blacklisted(ModId id) const { return m_config.is_blacklisted(m_objects[id].name); }
+bool Resolver::is_blacklisted(ModId id) const {
+    return m_config.is_blacklisted(m_objects[id].name);
+}
 
 void Resolver::lookup_all(const std::vector<std::string>& names, std::vector<ModId>& out) {
     for (const std::string& name : names) {
