@@ -15,6 +15,7 @@ DIFFPROG=$BUILD/libkmod_diff
 command -v unshare >/dev/null || skip "unshare(1) is needed for the fake /proc and /sys"
 
 CONF=$ROOT/tests/compat/modprobe-conf
+TRIXIE_PACKAGES=libkmod2,kmod,libssl3t64,libzstd1,liblzma5,zlib1g
 P=$WORK/root; MD=$P/lib/modules/$KVER
 tree_copy plain "$P" index
 sed -E 's#^([^:]*):.*#\1#; s#.*/##; s#\..*##; s#-#_#g' "$MD/modules.dep" | sort -u >"$WORK/names"
@@ -89,5 +90,55 @@ done
 echo "-- info, versions, symbols and dependency symbols of every module"
 sed 's/^/info /' "$WORK/names" >"$WORK/script-info"
 run_pair "every module" "$WORK/fake-none" "$WORK/script-info" "$MD" --no-config
+
+# kmod 34.2 needs trixie's glibc: the same program runs in a trixie root (shared, never
+# changed: this test's files are bind-mounted into a private mount namespace), once with
+# trixie's libkmod.so.2 and once with modkit's. The scenarios add weak dependencies, which
+# kmod 30 does not know, and the default configuration directories (NULL config paths).
+echo "-- kmod 34.2 (trixie's libkmod.so.2, in a trixie root)"
+TROOT=$(bash "$ROOT/scripts/fetch-suite-root.sh" trixie "$TRIXIE_PACKAGES") ||
+  { echo "FAIL: no trixie root (scripts/fetch-suite-root.sh)"; FAILURES=$((FAILURES + 1)); finish; }
+T=$WORK/t; mkdir -p "$T/bin" "$T/lib" "$T/conf" "$WORK/troot"
+cp "$DIFFPROG" "$T/bin/"; cp -L "$BUILD/libkmod.so.2" "$T/lib/"
+cp -r "$CONF"/* "$ROOT"/tests/libkmod/conf/* "$T/conf/"
+mv "$P" "$T/root"; P=$T/root; MD=$P/lib/modules/$KVER
+TMD=/tmp/root/lib/modules/$KVER   # the module directory as the chroot sees it
+
+# Runs the program in the trixie root with a fake /proc and /sys: LIBDIR empty for trixie's
+# library, /tmp/lib for modkit's.
+in_trixie() { # FAKE_DIR LIBDIR OUT SCRIPT ARGS...
+  local fake=$1 libdir=$2 out=$3 scr=$4; shift 4
+  unshare -m bash -c 'r=$0 t=$1 fake=$2 libdir=$3 out=$4 scr=$5; shift 5
+    mount --bind "$r" "$t/../troot" && mount --bind "$t" "$t/../troot/tmp" &&
+    mount --bind "$fake/proc" "$t/../troot/proc" && mount --bind "$fake/sys" "$t/../troot/sys" &&
+    exec chroot "$t/../troot" env -i ${libdir:+LD_LIBRARY_PATH=$libdir} /tmp/bin/libkmod_diff "$@" \
+      <"$scr" >"$out" 2>"$out.err"' "$TROOT" "$T" "$fake" "$libdir" "$out" "$scr" "$@" || true
+}
+run_trixie_pair() { # LABEL FAKE_DIR SCRIPT ARGS...
+  local label=$1 fake=$2 scr=$3; shift 3
+  local d=$WORK/tpair; mkdir -p "$d"
+  in_trixie "$fake" "" "$d/k" "$scr" "$@"
+  in_trixie "$fake" /tmp/lib "$d/m" "$scr" "$@"
+  compare_transcripts "$label" "$d"
+}
+
+EXPECTED_DIFF='s/^$//'
+sed -E 's#^([^:]*):.*#\1#; s#.*/##; s#\..*##; s#-#_#g' "$MD/modules.dep" | sort -u >"$WORK/names"
+for scenario in none default "$T"/conf/*/; do
+  case $scenario in
+    none) name=none; cmdline=quiet; C=(--no-config); echo "ext4 loop nosuch" >"$WORK/targets" ;;
+    default) name=default; cmdline=quiet; C=(); echo "ext4 loop nosuch" >"$WORK/targets" ;;
+    *) name=$(basename "$scenario"); cmdline=quiet
+       [ -f "$scenario/cmdline" ] && cmdline=$(cat "$scenario/cmdline")
+       C=(); if [ -d "$scenario/a" ]; then for sub in "$scenario"/*/; do C+=("/tmp/conf/$name/$(basename "$sub")"); done
+       else C=("/tmp/conf/$name"); fi
+       cp "$scenario/targets" "$WORK/targets" ;;
+  esac
+  fake=$WORK/tfake-$name; make_fake_system "$fake" "$cmdline"
+  script "$WORK/targets" | sed "s#$MD#$TMD#g" >"$T/script-$name"
+  run_trixie_pair "$name: every name and alias" "$fake" "$T/script-$name" "$TMD" "${C[@]}"
+done
+sed 's/^/info /' "$WORK/names" >"$T/script-info"
+run_trixie_pair "every module" "$WORK/tfake-none" "$T/script-info" "$TMD" --no-config
 
 finish
