@@ -9,6 +9,7 @@
  *   ctx | config | resources | dump N | loaded
  *   lookup NAME | name NAME | namelookup NAME | path FILE | info NAME | state NAME
  *   probe FLAGS NAME [EXTRA_OPTIONS]    (print_action shows each step; run_install records)
+ *   probesys FLAGS NAME [EXTRA_OPTIONS] (no callbacks: install commands run through system())
  *   insert FLAGS NAME [OPTIONS] | remove FLAGS NAME
  * Log messages of priority INFO and above are printed where they happen, pointers masked. */
 #define _GNU_SOURCE
@@ -211,7 +212,7 @@ static int run_install(struct kmod_module* m, const char* cmdline, void* data) {
     return 0;
 }
 
-static void cmd_probe(struct kmod_ctx* ctx, unsigned flags, const char* rest) {
+static void cmd_probe(struct kmod_ctx* ctx, unsigned flags, const char* rest, int callbacks) {
     char name[4096];
     const char* extra = NULL;
     struct kmod_list *list = NULL, *l;
@@ -223,7 +224,9 @@ static void cmd_probe(struct kmod_ctx* ctx, unsigned flags, const char* rest) {
     printf("probe 0x%x %s [%s]: lookup rc=%d\n", flags, name, str(extra), rc);
     kmod_list_foreach(l, list) {
         struct kmod_module* m = kmod_module_get_module(l);
-        rc = kmod_module_probe_insert_module(m, flags, extra, run_install, "cookie", print_action);
+        rc = callbacks ? kmod_module_probe_insert_module(m, flags, extra, run_install, "cookie",
+                                                         print_action)
+                       : kmod_module_probe_insert_module(m, flags, extra, NULL, NULL, NULL);
         printf("  %s: rc=%d\n", kmod_module_get_name(m), rc);
         kmod_module_unref(m);
     }
@@ -360,8 +363,10 @@ static void run_script(struct kmod_ctx* ctx) {
             cmd_info(ctx, arg);
         } else if (strcmp(line, "state") == 0) {
             cmd_state(ctx, arg);
-        } else if (sscanf(arg, "%x", &flags) == 1 && strcmp(line, "probe") == 0) {
-            cmd_probe(ctx, flags, arg + strcspn(arg, " ") + (arg[strcspn(arg, " ")] != 0));
+        } else if (sscanf(arg, "%x", &flags) == 1 &&
+                   (strcmp(line, "probe") == 0 || strcmp(line, "probesys") == 0)) {
+            cmd_probe(ctx, flags, arg + strcspn(arg, " ") + (arg[strcspn(arg, " ")] != 0),
+                      line[5] == '\0');
         } else if (sscanf(arg, "%x", &flags) == 1 &&
                    (strcmp(line, "insert") == 0 || strcmp(line, "remove") == 0)) {
             cmd_insert_remove(ctx, line[0] == 'i', flags,
