@@ -9,6 +9,8 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <sys/stat.h>
+#include <utility>
 #include <vector>
 
 namespace modkit::index {
@@ -43,7 +45,10 @@ public:
     util::Expected<bool> is_builtin(std::string_view modname) const;
 
     // Opens `kind` now and keeps it open (kmod_load_resources); an index already open stays.
-    // Fails with the open's error: ENOENT when missing, EINVAL for a bad header.
+    // Fails with the open's error: ENOENT when missing, EINVAL for a bad header. Only the
+    // header is read: the file is mapped on first use, from the descriptor opened here, so a
+    // context that is created, loaded and dropped (a common pattern) never maps anything, and
+    // later lookups still see the file as it was when it was loaded.
     util::Expected<void> load(IndexKind kind);
     // Closes every index (kmod_unload_resources); the next use opens the file again.
     void unload();
@@ -54,8 +59,21 @@ public:
     std::string join(std::string_view relpath) const;
 
 private:
+    // A loaded index not mapped yet: its open descriptor and status.
+    struct Pending {
+        Pending() = default;
+        Pending(Pending&& o) noexcept
+            : fd(std::exchange(o.fd, -1))
+            , st(o.st) {}
+        Pending& operator=(Pending&& o) noexcept;
+        ~Pending();
+        int fd = -1;
+        struct stat st {};
+    };
+
     std::string m_dirname;
     mutable std::array<std::optional<util::Expected<IndexReader>>, k_index_kinds> m_indexes;
+    mutable std::array<Pending, k_index_kinds> m_pending;
 };
 
 // Splits a raw modules.dep line "path: dep dep" (no joining).

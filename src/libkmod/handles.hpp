@@ -50,14 +50,19 @@ struct kmod_ctx {
     const void* userdata = nullptr;
 };
 
+// A kmod_module starts with this tag, and every other list entry's record with k_record_tag,
+// so an accessor handed an entry of the wrong kind of list answers NULL instead of misreading.
+inline constexpr uint32_t k_module_tag = 0x6b6d6f64; // "kmod"
+inline constexpr uint32_t k_record_tag = 0x6b726563; // "krec"
+
 struct kmod_module {
+    uint32_t tag = k_module_tag;
     kmod_ctx* ctx = nullptr;
     modkit::resolve::ModId id = 0;
     int refcount = 1;
     // Copies of what the getters hand out, so the pointers stay valid for the handle's life.
     std::string name;
     std::optional<std::string> path;
-    bool path_known = false;
     std::optional<std::string> options;
     bool options_known = false;
     // References held on the module's dependencies once they are known (libkmod's mod->dep).
@@ -70,15 +75,23 @@ struct kmod_module {
 // What a list entry carries. Module lists hold a reference per entry; the others own records.
 enum class ListKind : uint8_t { Module, Info, Version, Symbol, DepSymbol, Section };
 
+// One entry of an info, version, symbol, dependency-symbol or section list.
+struct ListRecord {
+    uint32_t tag = k_record_tag;
+    ListKind kind = ListKind::Info;
+    std::string key;     // info key, symbol or section name
+    std::string value;   // info value
+    uint64_t number = 0; // crc or section address
+    int bind = 0;        // dependency symbol binding
+};
+
+// A list entry, laid out as kmod's own (two links, then the data pointer) and allocated with
+// malloc, so a list built with kmod's internal list code (kmod's tools and tests do) is read
+// and freed correctly here. Lists are circular: the head's prev is the last entry.
 struct kmod_list {
-    kmod_list* next = nullptr; // circular: the last entry's next is the head
-    kmod_list* prev = nullptr; // the head's prev is the last entry
-    ListKind kind = ListKind::Module;
-    kmod_module* module = nullptr; // Module lists
-    std::string key;               // Info key, symbol or section name
-    std::string value;             // Info value
-    uint64_t number = 0;           // crc or section address
-    int bind = 0;                  // DepSymbol binding
+    kmod_list* next;
+    kmod_list* prev;
+    void* data; // kmod_module* or ListRecord*
 };
 
 enum class ConfigKind : uint8_t { Blacklist, Install, Remove, Alias, Options, Softdep, Weakdep };

@@ -67,14 +67,17 @@ kmod_module* module_unref(kmod_module* mod);
 
 // ---- lists (list.cpp) ----
 
-kmod_list* list_new_node(ListKind kind);
-// Appends `node` to the list whose head is `head`; returns the head.
-kmod_list* list_append(kmod_list* head, kmod_list* node);
+// Appends an entry holding `data` to the list whose head is `head`; returns the head.
+kmod_list* list_append_data(kmod_list* head, void* data);
 // A module entry holding `mod`'s reference (the caller's reference moves into the list).
 kmod_list* list_append_module(kmod_list* head, kmod_module* mod);
-// Frees every node; for module lists, drops each entry's reference.
+kmod_list* list_append_record(kmod_list* head, ListKind kind, std::string key,
+                              std::string value = {}, uint64_t number = 0, int bind = 0);
+// Frees every entry; module entries drop their reference, records are deleted.
 void list_free(kmod_list* head);
-// The entry as a given kind, or null when it is another kind of list.
-const kmod_list* entry_of(const kmod_list* entry, ListKind kind);
+// The module of a module-list entry, or null for anything else.
+kmod_module* module_of(const kmod_list* entry);
+// The record of an entry of `kind`, or null for anything else.
+const ListRecord* record_of(const kmod_list* entry, ListKind kind);
 
 } // namespace modkit::libkmod

@@ -1,21 +1,22 @@
 // kmod_list: libkmod's list model (a list is its first entry; entries are stable nodes of a
-// circular doubly linked ring, so the last entry and both neighbours are O(1)) and the
-// functions that walk it.
+// circular doubly linked ring, so the last entry and both neighbours are O(1)), building and
+// freeing lists, and the functions that walk them.
 #include "libkmod/internal.hpp"
 #include "libkmod/libkmod.h"
 
+#include <cstdlib>
+#include <new>
+
 namespace modkit::libkmod {
 
-kmod_list* list_new_node(ListKind kind) {
-    auto* node = new kmod_list;
-    node->kind = kind;
-    node->next = node;
-    node->prev = node;
-    return node;
-}
-
-kmod_list* list_append(kmod_list* head, kmod_list* node) {
-    if (head == nullptr) return node;
+kmod_list* list_append_data(kmod_list* head, void* data) {
+    auto* node = static_cast<kmod_list*>(std::malloc(sizeof(kmod_list)));
+    if (node == nullptr) throw std::bad_alloc();
+    node->data = data;
+    if (head == nullptr) {
+        node->next = node->prev = node;
+        return node;
+    }
     node->prev = head->prev;
     node->next = head;
     head->prev->next = node;
@@ -24,9 +25,20 @@ kmod_list* list_append(kmod_list* head, kmod_list* node) {
 }
 
 kmod_list* list_append_module(kmod_list* head, kmod_module* mod) {
-    kmod_list* node = list_new_node(ListKind::Module);
-    node->module = mod;
-    return list_append(head, node);
+    return list_append_data(head, mod);
+}
+
+kmod_list* list_append_record(kmod_list* head, ListKind kind, std::string key, std::string value,
+                              uint64_t number, int bind) {
+    auto record = std::make_unique<ListRecord>();
+    record->kind = kind;
+    record->key = std::move(key);
+    record->value = std::move(value);
+    record->number = number;
+    record->bind = bind;
+    kmod_list* out = list_append_data(head, record.get());
+    record.release();
+    return out;
 }
 
 void list_free(kmod_list* head) {
@@ -34,14 +46,25 @@ void list_free(kmod_list* head) {
     head->prev->next = nullptr; // open the ring
     for (kmod_list* node = head; node != nullptr;) {
         kmod_list* next = node->next;
-        if (node->kind == ListKind::Module) module_unref(node->module);
-        delete node;
+        if (kmod_module* mod = module_of(node))
+            module_unref(mod);
+        else if (node->data != nullptr && *static_cast<const uint32_t*>(node->data) == k_record_tag)
+            delete static_cast<ListRecord*>(node->data);
+        std::free(node);
         node = next;
     }
 }
 
-const kmod_list* entry_of(const kmod_list* entry, ListKind kind) {
-    return entry != nullptr && entry->kind == kind ? entry : nullptr;
+kmod_module* module_of(const kmod_list* entry) {
+    if (entry == nullptr || entry->data == nullptr) return nullptr;
+    auto* mod = static_cast<kmod_module*>(entry->data);
+    return mod->tag == k_module_tag ? mod : nullptr;
+}
+
+const ListRecord* record_of(const kmod_list* entry, ListKind kind) {
+    if (entry == nullptr || entry->data == nullptr) return nullptr;
+    auto* rec = static_cast<const ListRecord*>(entry->data);
+    return rec->tag == k_record_tag && rec->kind == kind ? rec : nullptr;
 }
 
 } // namespace modkit::libkmod

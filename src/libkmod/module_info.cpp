@@ -28,16 +28,6 @@ int section_errno(const util::Error& e) {
     return e.kind == util::ErrorKind::NotFound ? -ENODATA : neg_errno(e);
 }
 
-kmod_list* append_record(kmod_list* head, ListKind kind, std::string key, std::string value = {},
-                         uint64_t number = 0, int bind = 0) {
-    kmod_list* node = list_new_node(kind);
-    node->key = std::move(key);
-    node->value = std::move(value);
-    node->number = number;
-    node->bind = bind;
-    return list_append(head, node);
-}
-
 int builtin_info(kmod_module* mod, kmod_list** list) {
     auto info = module::BuiltinModinfo::open(mod->ctx->dir.file("modules.builtin.modinfo"));
     if (!info) return neg_errno(info.error());
@@ -49,7 +39,7 @@ int builtin_info(kmod_module* mod, kmod_list** list) {
     }
     int count = 0;
     for (auto& e : module::info_from_records(*records)) {
-        *list = append_record(*list, ListKind::Info, std::move(e.key), std::move(e.value));
+        *list = list_append_record(*list, ListKind::Info, std::move(e.key), std::move(e.value));
         ++count;
     }
     return count;
@@ -65,7 +55,7 @@ int info(kmod_module* mod, kmod_list** list) {
     if (!entries) return section_errno(entries.error());
     int count = 0;
     for (auto& e : *entries) {
-        *list = append_record(*list, ListKind::Info, std::move(e.key), std::move(e.value));
+        *list = list_append_record(*list, ListKind::Info, std::move(e.key), std::move(e.value));
         ++count;
     }
     return count;
@@ -77,7 +67,7 @@ int versions(kmod_module* mod, kmod_list** list) {
     auto table = (*file)->versions();
     if (!table) return section_errno(table.error());
     for (const auto& v : *table)
-        *list = append_record(*list, ListKind::Version, std::string(v.name), {}, v.crc);
+        *list = list_append_record(*list, ListKind::Version, std::string(v.name), {}, v.crc);
     return static_cast<int>(table->size());
 }
 
@@ -88,7 +78,7 @@ int symbols(kmod_module* mod, kmod_list** list) {
     // No __crc_ symbols and no __ksymtab_strings to fall back on.
     if (exports.empty() && (*file)->elf().find("__ksymtab_strings") == nullptr) return -ENODATA;
     for (const auto& s : exports)
-        *list = append_record(*list, ListKind::Symbol, std::string(s.name), {}, s.crc);
+        *list = list_append_record(*list, ListKind::Symbol, std::string(s.name), {}, s.crc);
     return static_cast<int>(exports.size());
 }
 
@@ -98,8 +88,8 @@ int dependency_symbols(kmod_module* mod, kmod_list** list) {
     auto imports = (*file)->imports();
     if (!imports) return neg_errno(imports.error());
     for (const auto& s : *imports)
-        *list = append_record(*list, ListKind::DepSymbol, std::string(s.name), {}, s.crc,
-                              s.weak ? KMOD_SYMBOL_WEAK : KMOD_SYMBOL_UNDEF);
+        *list = list_append_record(*list, ListKind::DepSymbol, std::string(s.name), {}, s.crc,
+                                   s.weak ? KMOD_SYMBOL_WEAK : KMOD_SYMBOL_UNDEF);
     return static_cast<int>(imports->size());
 }
 
@@ -119,12 +109,12 @@ template <class F> int fill(const kmod_module* mod, kmod_list** list, F getter) 
 }
 
 const char* key_of(const kmod_list* entry, ListKind kind) {
-    const kmod_list* e = entry_of(entry, kind);
+    const ListRecord* e = record_of(entry, kind);
     return e == nullptr ? nullptr : e->key.c_str();
 }
 
 uint64_t number_of(const kmod_list* entry, ListKind kind) {
-    const kmod_list* e = entry_of(entry, kind);
+    const ListRecord* e = record_of(entry, kind);
     return e == nullptr ? 0 : e->number;
 }
 
@@ -144,7 +134,7 @@ const char* kmod_module_info_get_key(const kmod_list* entry) {
     return key_of(entry, ListKind::Info);
 }
 const char* kmod_module_info_get_value(const kmod_list* entry) {
-    const kmod_list* e = entry_of(entry, ListKind::Info);
+    const ListRecord* e = record_of(entry, ListKind::Info);
     return e == nullptr ? nullptr : e->value.c_str();
 }
 void kmod_module_info_free_list(kmod_list* list) {
@@ -187,7 +177,7 @@ uint64_t kmod_module_dependency_symbol_get_crc(const kmod_list* entry) {
     return number_of(entry, ListKind::DepSymbol);
 }
 int kmod_module_dependency_symbol_get_bind(const kmod_list* entry) {
-    const kmod_list* e = entry_of(entry, ListKind::DepSymbol);
+    const ListRecord* e = record_of(entry, ListKind::DepSymbol);
     return e == nullptr ? 0 : e->bind;
 }
 void kmod_module_dependency_symbols_free_list(kmod_list* list) {

@@ -49,7 +49,7 @@ int filter(const kmod_ctx* cctx, unsigned type, const kmod_list* input, kmod_lis
     auto* ctx = const_cast<kmod_ctx*>(cctx);
     kmod_list* out = nullptr;
     for (const kmod_list* e = input; e != nullptr; e = kmod_list_next(input, e)) {
-        kmod_module* mod = e->kind == ListKind::Module ? e->module : nullptr;
+        kmod_module* mod = module_of(e);
         if (mod == nullptr || mod->ctx != ctx) continue;
         if ((type & KMOD_FILTER_BLACKLIST) != 0 && ctx->resolver.is_blacklisted(mod->id)) continue;
         if ((type & KMOD_FILTER_BUILTIN) != 0) {

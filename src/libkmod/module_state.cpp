@@ -55,10 +55,7 @@ kmod_list* sections(kmod_module* mod) {
     if (!secs) return nullptr;
     kmod_list* list = nullptr;
     for (auto& s : *secs) {
-        kmod_list* node = list_new_node(ListKind::Section);
-        node->key = std::move(s.name);
-        node->number = s.address;
-        list = list_append(list, node);
+        list = list_append_record(list, ListKind::Section, std::move(s.name), {}, s.address);
     }
     return list;
 }
@@ -135,12 +132,12 @@ kmod_list* kmod_module_get_sections(const kmod_module* mod) {
 }
 
 const char* kmod_module_section_get_name(const kmod_list* entry) {
-    const kmod_list* e = entry_of(entry, ListKind::Section);
+    const ListRecord* e = record_of(entry, ListKind::Section);
     return e == nullptr ? nullptr : e->key.c_str();
 }
 
 unsigned long kmod_module_section_get_address(const kmod_list* entry) {
-    const kmod_list* e = entry_of(entry, ListKind::Section);
+    const ListRecord* e = record_of(entry, ListKind::Section);
     return e == nullptr ? ULONG_MAX : static_cast<unsigned long>(e->number);
 }
 

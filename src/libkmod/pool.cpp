@@ -97,8 +97,7 @@ int kmod_module_unref_list(kmod_list* list) {
 }
 
 kmod_module* kmod_module_get_module(const kmod_list* entry) {
-    const kmod_list* e = entry_of(entry, ListKind::Module);
-    return e == nullptr ? nullptr : kmod_module_ref(e->module);
+    return kmod_module_ref(module_of(entry));
 }
 
 const char* kmod_module_get_name(const kmod_module* mod) {
