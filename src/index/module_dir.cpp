@@ -53,7 +53,8 @@ util::Expected<const IndexReader*> ModuleDirectory::index(IndexKind kind) const 
     if (*slot) return &**slot;
     const util::Error& err = slot->error();
     // Missing or unreadable files mean "this source has no answer", as in libkmod.
-    if (err.kind == util::ErrorKind::NotFound || err.kind == util::ErrorKind::Io)
+    if (err.kind == util::ErrorKind::NotFound || err.kind == util::ErrorKind::Io ||
+        m_bad_header_is_missing)
         return static_cast<const IndexReader*>(nullptr);
     return std::unexpected(err);
 }

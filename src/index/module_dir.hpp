@@ -38,6 +38,10 @@ public:
     // The reader for `kind`, or nullptr if the file does not exist or cannot be opened.
     // A file that exists but is corrupt is returned as an Error.
     util::Expected<const IndexReader*> index(IndexKind kind) const;
+    // libkmod's rule for lookups: an index whose header cannot be read (too short, bad magic or
+    // version) gives no answer, like a missing one, instead of an error. Damage found later,
+    // inside the trie, is still an error.
+    void set_bad_header_is_missing(bool on) { m_bad_header_is_missing = on; }
 
     // The modules.dep.bin line for a module name, parsed; nullopt if absent.
     util::Expected<std::optional<DepLine>> dep(std::string_view modname) const;
@@ -74,6 +78,7 @@ private:
     std::string m_dirname;
     mutable std::array<std::optional<util::Expected<IndexReader>>, k_index_kinds> m_indexes;
     mutable std::array<Pending, k_index_kinds> m_pending;
+    bool m_bad_header_is_missing = false;
 };
 
 // Splits a raw modules.dep line "path: dep dep" (no joining).

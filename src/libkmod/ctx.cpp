@@ -80,6 +80,7 @@ kmod_ctx* new_ctx(const char* dirname, const char* const* config_paths) {
         log_message(ctx, k_log_err, __FILE_NAME__, __LINE__, "kmod_config_parse_kcmdline",
                     "could not read from '/proc/cmdline': " +
                         std::string(std::strerror(cmdline.error().sys_errno)) + "\n");
+    ctx->dir.set_bad_header_is_missing(true);
     ctx->resolver.track_created(true);
     ctx->resolver.eager_deps(true);
     char msg[64];

@@ -27,7 +27,7 @@ if [ ! -f "$PLAYGROUND/.complete" ]; then
   exec 9>"$PLAYGROUND.lock"; flock 9
   if [ ! -f "$PLAYGROUND/.complete" ]; then
     rm -rf "$PLAYGROUND" "$PLAYGROUND.tmp"; mkdir -p "$PLAYGROUND.tmp"
-    tar -xf "$TARBALL" -C "$PLAYGROUND.tmp" --strip-components=2 "kmod-$VER/testsuite/module-playground"
+    tar -xf "$TARBALL" -C "$PLAYGROUND.tmp" --strip-components=3 "kmod-$VER/testsuite/module-playground"
     make -s -C "$HEADERS" M="$PLAYGROUND.tmp" modules >/dev/null 2>&1 ||
       { echo "FAIL: building kmod's test modules"; exit 1; }
     mv "$PLAYGROUND.tmp" "$PLAYGROUND"; touch "$PLAYGROUND/.complete"
@@ -48,10 +48,13 @@ for t in $LIBTESTS $TOOLTESTS; do targets+=("testsuite/$t"); done
 nice ninja -C "$KB" "${targets[@]}" >"$WORK/ninja.log" 2>&1 || { tail -20 "$WORK/ninja.log"; echo "FAIL: building kmod"; exit 1; }
 # kmod's symlinks (modprobe -> kmod...) for the tool tests, and the rootfs with the test modules.
 for tool in depmod insmod lsmod modinfo modprobe rmmod; do ln -sf kmod "$KB/$tool"; done
-mkdir -p "$KB/testsuite/module-playground"; cp "$PLAYGROUND"/*.ko "$KB/testsuite/module-playground/"
-bash "$SRC/scripts/setup-rootfs.sh" "$SRC/testsuite/rootfs-pristine" "$KB/testsuite/rootfs" \
-  "$KB/testsuite/module-playground" "$KB/config.h" /etc /lib/modules >/dev/null 2>&1 ||
-  { echo "FAIL: kmod's setup-rootfs.sh"; exit 1; }
+mkdir -p "$KB/testsuite/module-playground"; cp -r "$PLAYGROUND"/. "$KB/testsuite/module-playground/"
+# The tests change their rootfs (loaded modules appear under its /sys): a fresh one per run.
+setup_rootfs() {
+  (cd "$KB" && bash "$SRC/scripts/setup-rootfs.sh" "$SRC/testsuite/rootfs-pristine" \
+    "$KB/testsuite/rootfs" "$KB/testsuite/module-playground" "$KB/config.h" /etc /lib/modules) \
+    >"$WORK/rootfs.log" 2>&1 || { tail -5 "$WORK/rootfs.log"; echo "FAIL: kmod's setup-rootfs.sh"; exit 1; }
+}
 
 # kmod's internal list functions, for the two programs that use them; everything else in that
 # object is made local so the library's own kmod_list_next... are the ones called.
@@ -73,6 +76,7 @@ link_all() { # LIBDIR
 # Each test with each library; the results (and the tests' own output) must match.
 run_all() { # LIBDIR OUT
   local lib=$1 out=$2 t rc
+  setup_rootfs
   : >"$out"
   for t in $LIBTESTS $TOOLTESTS; do
     rc=0
@@ -88,10 +92,11 @@ if cmp -s "$WORK/with-kmod" "$WORK/with-modkit"; then
   note "ok: every test gives the same result with modkit's library"
 else
   echo "FAIL: kmod's test suite differs with modkit's library"
-  diff "$WORK/with-kmod" "$WORK/with-modkit" | sed 's/^/    /'
+  diff "$WORK/with-kmod" "$WORK/with-modkit" | sed 's/^/    /' || true
   for t in $LIBTESTS $TOOLTESTS; do
-    grep -q "^$t rc=0 " "$WORK/with-modkit" || grep -E 'FAILED|ERR|Error|expected' "$WORK/with-modkit.$t" | head -8 | sed "s/^/    $t: /"
+    grep -q "^$t rc=0 " "$WORK/with-modkit" || grep -E 'FAILED|ERR|Error|expected' "$WORK/with-modkit.$t" | head -8 | sed "s/^/    $t: /" || true
   done
   FAILURES=$((FAILURES + 1))
 fi
+[ -z "${KEEP:-}" ] || { rm -rf "$KEEP"; cp -a "$WORK" "$KEEP"; }
 finish
