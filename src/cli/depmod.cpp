@@ -4,6 +4,7 @@
 
 #include "depmod/depmod.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 #include "util/prefault.hpp"
 #include "util/strings.hpp"
@@ -13,7 +14,6 @@
 #include <cstring>
 #include <getopt.h>
 #include <string>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace modkit::cli {
@@ -21,13 +21,6 @@ namespace modkit::cli {
 namespace {
 
 enum LongOnly { k_opt_no_cache = 1000 };
-
-std::string absolute(const char* path) {
-    if (path[0] == '/') return path;
-    char buf[4096];
-    if (getcwd(buf, sizeof buf) == nullptr) return path;
-    return std::string(buf) + "/" + path;
-}
 
 void help(const char* prog) {
     std::string p(util::basename(prog));
@@ -111,13 +104,13 @@ int depmod_main(int argc, char** argv) {
             opt.quick = true;
             break;
         case 'b':
-            opt.basedir = absolute(optarg);
+            opt.basedir = util::absolute_path(optarg);
             break;
         case 'm':
             opt.moduledir = optarg;
             break;
         case 'o':
-            opt.outdir = absolute(optarg);
+            opt.outdir = util::absolute_path(optarg);
             break;
         case 'C':
             opt.config_paths.emplace_back(optarg);
@@ -192,13 +185,12 @@ int depmod_main(int argc, char** argv) {
         }
         opt.kernel_version = argv[optind++];
     } else {
-        utsname u;
-        if (uname(&u) < 0) {
+        opt.kernel_version = exec::real_system().kernel_release();
+        if (opt.kernel_version.empty()) {
             util::Diag::log(util::LogLevel::Fatal,
                             std::string("uname() failed: ") + std::strerror(errno));
             return EXIT_FAILURE;
         }
-        opt.kernel_version = u.release;
     }
     for (int i = optind; i < argc; ++i)
         opt.module_paths.emplace_back(argv[i]);

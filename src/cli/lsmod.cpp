@@ -3,7 +3,7 @@
 #include "cli/kernel_tools.hpp"
 #include "cli/tools.hpp"
 
-#include "kernel/module_state.hpp"
+#include "exec/kernel_state.hpp"
 #include "util/diag.hpp"
 #include "util/output.hpp"
 
@@ -76,20 +76,20 @@ int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
     }
     util::Diag::set_level(verbosity_level(verbose));
 
-    auto loaded = kernel::loaded_modules(env.sys);
+    auto loaded = exec::loaded_modules(env.sys);
     if (!loaded) {
         util::Diag::error(std::string("could not get list of modules: ") +
                           std::strerror(-loaded.error()));
         return 1;
     }
     util::Output::write("Module                  Size  Used by\n");
-    for (const kernel::LoadedModule& m : *loaded) {
-        int use_count = kernel::refcnt(env.sys, m.name);
-        long size = kernel::module_size(env.sys, m.name);
+    for (const exec::LoadedModule& m : *loaded) {
+        int use_count = exec::refcnt(env.sys, m.name);
+        long size = exec::module_size(env.sys, m.name);
         std::string line = row(m.name, size, use_count);
         // Written before the holders are read, so a holders error lands after it, as in kmod.
         util::Output::write(line);
-        if (auto holders = kernel::holders(env.sys, m.name)) {
+        if (auto holders = exec::holders(env.sys, m.name)) {
             char sep = ' ';
             for (const std::string& h : *holders) {
                 util::Output::put(sep);
@@ -103,7 +103,7 @@ int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
 }
 
 int lsmod_main(int argc, char** argv) {
-    KernelToolEnv env{kernel::real_system()};
+    KernelToolEnv env{exec::real_system()};
     return lsmod_run(argc, argv, env);
 }
 

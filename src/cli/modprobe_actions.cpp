@@ -25,17 +25,19 @@ exec::Effects Context::effects() {
             util::Output::write(text);
             util::Output::flush(); // kmod flushes each action line
         },
-        [](util::LogLevel level, const std::string& msg) { util::Diag::log(level, msg); },
+        [this](util::LogLevel level, const std::string& msg) { log(level, msg); },
+        [this] { return halted; },
     };
 }
 
 void Context::log(const std::string& msg) {
-    if (!util::Diag::enabled(log_level)) return;
-    util::Diag::log(log_level, msg);
-    if (log_level == util::LogLevel::Fatal) {
-        util::Output::flush();
-        std::exit(EXIT_FAILURE); // kmod's log_printf exits on CRIT
-    }
+    log(log_level, msg);
+}
+
+void Context::log(util::LogLevel level, const std::string& msg) {
+    if (halted || !util::Diag::enabled(level)) return;
+    util::Diag::log(level, msg);
+    if (level == util::LogLevel::Fatal) halted = true;
 }
 
 void Context::flush_resolver_messages() {
@@ -119,6 +121,7 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
     }
     int err = 0;
     for (ModId mod : list) {
+        if (ctx.halted) break;
         if (ctx.opt.lookup_only) {
             util::Output::write(ctx.resolver.get(mod).name + "\n");
         } else {
@@ -134,8 +137,10 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
 
 int insert_all(Context& ctx, const std::vector<std::string_view>& args) {
     int err = 0;
-    for (auto a : args)
+    for (auto a : args) {
+        if (ctx.halted) break;
         if (int r = insert_one(ctx, std::string(a), nullptr); r < 0) err = r;
+    }
     return err;
 }
 
@@ -151,6 +156,7 @@ int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
     run.remove_holders = ctx.opt.remove_holders;
     run.wait_msec = ctx.opt.wait_msec;
     for (auto arg : args) {
+        if (ctx.halted) break;
         std::string a(arg);
         int r = 0;
         ctx.resolver.forget_modules();
@@ -167,7 +173,7 @@ int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
                 exec::Effects fx = ctx.effects();
                 r = exec::run_remove(ctx.resolver, mod, run, ctx.log_level, fx);
                 ctx.flush_resolver_messages();
-                if (r < 0) break;
+                if (r < 0 || ctx.halted) break;
             }
         }
         if (r < 0) err = r;

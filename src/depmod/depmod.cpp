@@ -9,6 +9,8 @@
 #include "depmod/scan.hpp"
 #include "module/names.hpp"
 #include "util/atomic_file.hpp"
+#include "util/file_lock.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/parallel.hpp"
 #include "util/timing.hpp"
@@ -233,7 +235,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
             "could not create directory " + outdir + ": " + std::strerror(made.error().sys_errno));
         return 1;
     }
-    auto lock = DirectoryLock::acquire(outdir);
+    auto lock = util::FileLock::acquire(outdir);
     if (!lock) {
         say(sink, LogLevel::Fatal,
             "could not open directory " + outdir + ": " + std::strerror(lock.error().sys_errno));

@@ -11,6 +11,7 @@
 #include "dkms/signing.hpp"
 #include "dkms/transaction.hpp"
 #include "util/copy_tree.hpp"
+#include "util/fs.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

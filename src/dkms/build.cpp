@@ -7,6 +7,7 @@
 #include "dkms/signing.hpp"
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
+#include "util/fs.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 

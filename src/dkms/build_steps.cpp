@@ -8,6 +8,7 @@
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>

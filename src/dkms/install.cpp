@@ -12,6 +12,7 @@
 #include "dkms/transaction.hpp"
 #include "dkms/version_check.hpp"
 #include "util/copy_tree.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 

@@ -5,6 +5,7 @@
 #include "dkms/status.hpp"
 #include "util/atomic_file.hpp"
 
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 

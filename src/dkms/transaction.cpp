@@ -9,6 +9,7 @@
 #include "util/copy_tree.hpp"
 #include "util/diag.hpp"
 #include "util/fault.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 

@@ -13,6 +13,7 @@
 #include "dkms/context.hpp"
 #include "dkms/report.hpp"
 #include "util/error.hpp"
+#include "util/fs.hpp"
 
 #include <string>
 

@@ -1,6 +1,7 @@
 // Tree predicates and listings: stat/readlink/readdir only.
 #include "dkms/tree.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -6,6 +6,7 @@
 #include "dkms/scripts.hpp"
 #include "dkms/transaction.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 

@@ -1,8 +1,8 @@
 // run_probe(): the execution half of kmod_module_probe_insert_module.
 #include "exec/probe_exec.hpp"
 
-#include "kernel/insert.hpp"
-#include "kernel/module_state.hpp"
+#include "exec/kernel_state.hpp"
+#include "exec/load.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -13,12 +13,11 @@ namespace modkit::exec {
 using resolve::ModId;
 using resolve::StepKind;
 
-bool in_kernel(resolve::Resolver& r, ModId id, kernel::System& sys,
-               const std::function<void(util::LogLevel, const std::string&)>& log) {
+bool in_kernel(resolve::Resolver& r, ModId id, System& sys, const util::LogFn& log) {
     auto builtin = r.is_builtin(id);
     if (builtin && *builtin) return true;
-    auto state = kernel::initstate(sys, r.get(id).name, log);
-    return state && *state == kernel::InitState::Live;
+    auto state = initstate(sys, r.get(id).name, log);
+    return state && *state == InitState::Live;
 }
 
 std::string substitute_cmdline_opts(const std::string& command, const std::string& options) {
@@ -99,10 +98,8 @@ int run_probe(resolve::Resolver& r, const resolve::ProbePlan& plan, const ProbeR
                 if (s.kind == StepKind::Install) {
                     err = run_install(s, fx);
                 } else if (s.kind == StepKind::Insmod) {
-                    unsigned flags = 0;
-                    if (opt.force_vermagic) flags |= kernel::k_insert_force_vermagic;
-                    if (opt.force_modversion) flags |= kernel::k_insert_force_modversion;
-                    err = kernel::insert_module(fx.system, s.path, s.options, flags, fx.log);
+                    module::ForceFlags force{opt.force_vermagic, opt.force_modversion};
+                    err = insert_module(fx.system, s.path, s.options, force, fx.log);
                     if (err < 0)
                         fx.log(util::LogLevel::Info,
                                "Failed to insert module '" + s.path + "': " + std::strerror(-err));

@@ -26,6 +26,11 @@ const char* index_base_name(IndexKind kind) {
     return "";
 }
 
+bool is_optional(IndexKind kind) {
+    return kind == IndexKind::Builtin || kind == IndexKind::BuiltinAlias ||
+           kind == IndexKind::Symbols;
+}
+
 ModuleDirectory::ModuleDirectory(std::string dirname)
     : m_dirname(std::move(dirname)) {}
 
@@ -52,9 +57,12 @@ util::Expected<const IndexReader*> ModuleDirectory::index(IndexKind kind) const 
     if (!slot) slot.emplace(IndexReader::open(path));
     if (*slot) return &**slot;
     const util::Error& err = slot->error();
-    // Missing or unreadable files mean "this source has no answer", as in libkmod.
+    // Missing or unreadable files mean "this source has no answer", as in libkmod; so does an
+    // optional index that cannot be used at all (empty, short, bad magic): libkmod ignores it
+    // and answers "not built in", "no such symbol". A mandatory one is reported, except to the
+    // library, whose lookups ignore any index they cannot open, as libkmod's do.
     if (err.kind == util::ErrorKind::NotFound || err.kind == util::ErrorKind::Io ||
-        m_bad_header_is_missing)
+        is_optional(kind) || m_bad_header_is_missing)
         return static_cast<const IndexReader*>(nullptr);
     return std::unexpected(err);
 }

@@ -20,6 +20,10 @@ inline constexpr size_t k_index_kinds = 5;
 
 // "modules.dep" etc.; the file is this name plus ".bin".
 const char* index_base_name(IndexKind kind);
+// modules.builtin, modules.builtin.alias and modules.symbols: a directory works without them,
+// and one that cannot be opened as an index counts as absent. modules.dep and modules.alias
+// are mandatory: a corrupt one is an error.
+bool is_optional(IndexKind kind);
 
 // One modules.dep line, split.
 struct DepLine {
@@ -36,7 +40,8 @@ public:
     std::string file(std::string_view name) const { return m_dirname + "/" + std::string(name); }
 
     // The reader for `kind`, or nullptr if the file does not exist or cannot be opened.
-    // A file that exists but is corrupt is returned as an Error.
+    // A mandatory index that exists but is corrupt is returned as an Error; an optional one
+    // whose header is unusable is nullptr, as libkmod treats it.
     util::Expected<const IndexReader*> index(IndexKind kind) const;
     // libkmod's rule for lookups: an index whose header cannot be read (too short, bad magic or
     // version) gives no answer, like a missing one, instead of an error. Damage found later,

@@ -38,16 +38,6 @@ std::optional<std::string> module_dirname(const char* dirname) {
     return std::string("/lib/modules/") + u.release;
 }
 
-module::Compression kernel_compression(kmod_ctx* ctx) {
-    auto text = exec::real_system().read_file("/sys/module/compression");
-    if (!text) return module::Compression::None; // older kernels: not an error
-    if (*text == "zstd\n") return module::Compression::Zstd;
-    if (*text == "xz\n") return module::Compression::Xz;
-    if (*text == "gzip\n") return module::Compression::Gzip;
-    KMOD_ERR(ctx, "unknown kernel compression " + *text);
-    return module::Compression::None;
-}
-
 kmod_ctx* new_ctx(const char* dirname, const char* const* config_paths) {
     auto dir = module_dirname(dirname);
     if (!dir) return nullptr;
@@ -64,7 +54,6 @@ kmod_ctx* new_ctx(const char* dirname, const char* const* config_paths) {
     ctx->log_fn = log_to_stderr;
     ctx->log_data = stderr;
     if (const char* env = secure_getenv("KMOD_LOG")) ctx->log_priority = priority_from_env(env);
-    ctx->kernel_compression = kernel_compression(ctx);
 
     auto files = config::list_config_files(paths, {config::ConfigKind::Modprobe, *dir});
     auto cmdline = exec::real_system().read_file("/proc/cmdline");

@@ -42,7 +42,6 @@ struct kmod_ctx {
     std::vector<modkit::config::PathStamp> config_stamps;
     // kmod_load_resources was called (and not undone): indexes stay open between calls.
     bool resources_loaded = false;
-    modkit::module::Compression kernel_compression = modkit::module::Compression::None;
 
     kmod_log_fn log_fn = nullptr;
     void* log_data = nullptr;

@@ -4,6 +4,7 @@
 // it out, with the caller's print_action and run_install callbacks in place of modprobe's text
 // and shell.
 #include "exec/kernel_state.hpp"
+#include "exec/load.hpp"
 #include "exec/probe_exec.hpp"
 #include "libkmod/internal.hpp"
 #include "libkmod/libkmod.h"
@@ -15,17 +16,17 @@ namespace modkit::libkmod {
 
 namespace {
 
-exec::LogFn sink(kmod_ctx* ctx, const char* fn) {
+util::LogFn sink(kmod_ctx* ctx, const char* fn) {
     return [ctx, fn](util::LogLevel level, const std::string& msg) {
         log_message(ctx, priority_of(level), __FILE_NAME__, __LINE__, fn, msg + "\n");
     };
 }
 
-unsigned insert_flags(unsigned flags) {
-    unsigned out = 0;
-    if (flags & KMOD_INSERT_FORCE_VERMAGIC) out |= exec::k_insert_force_vermagic;
-    if (flags & KMOD_INSERT_FORCE_MODVERSION) out |= exec::k_insert_force_modversion;
-    return out;
+module::ForceFlags force_flags(unsigned flags) {
+    module::ForceFlags force;
+    force.vermagic = (flags & KMOD_INSERT_FORCE_VERMAGIC) != 0;
+    force.modversion = (flags & KMOD_INSERT_FORCE_MODVERSION) != 0;
+    return force;
 }
 
 int insert(kmod_module* mod, unsigned flags, const char* options) {
@@ -35,7 +36,7 @@ int insert(kmod_module* mod, unsigned flags, const char* options) {
         return -ENOENT;
     }
     int err = exec::insert_module(exec::real_system(), path, options == nullptr ? "" : options,
-                                  insert_flags(flags), sink(mod->ctx, "kmod_module_insert_module"));
+                                  force_flags(flags), sink(mod->ctx, "kmod_module_insert_module"));
     if (err < 0)
         KMOD_INFO(mod->ctx, std::string("Failed to insert module '") + path +
                                 "': " + std::strerror(-err) + "\n");

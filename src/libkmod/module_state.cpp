@@ -12,7 +12,7 @@ namespace modkit::libkmod {
 namespace {
 
 // The executor's messages, logged as `fn` logs them in libkmod.
-exec::LogFn sink(kmod_ctx* ctx, const char* fn) {
+util::LogFn sink(kmod_ctx* ctx, const char* fn) {
     return [ctx, fn](util::LogLevel level, const std::string& msg) {
         log_message(ctx, priority_of(level), __FILE_NAME__, __LINE__, fn, msg + "\n");
     };

@@ -4,6 +4,7 @@
 #include "dkms/transaction.hpp"
 #include "dkms/tree.hpp"
 #include "test_support.hpp"
+#include "util/fs.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
