@@ -11,7 +11,6 @@ KVER=$(basename "$(readlink -f "$CACHE")")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-bench-libkmod.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 RUNS=${RUNS:-7}
-CMP="python3 $ROOT/bench/compare.py"
 
 cp -al "$CACHE/plain/lib" "$WORK/"
 /sbin/depmod -b "$WORK" "$KVER"
@@ -29,10 +28,30 @@ for w in "lookup $MD <$WORK/aliases" "info $MD <$WORK/names" "new 10 $MD"; do
   [ "$k" = "$m" ] || { echo "libkmod_bench $w: kmod says $k, modkit says $m" >&2; exit 1; }
 done
 
+# Time and peak memory of each run through /usr/bin/time (%e, %M): a small C parent, so the
+# measured process's peak is its own (a fork of a big parent would start from the parent's).
+measure() { # LABEL TIME_TARGET CMD_ARGS... (stdin from $INPUT)
+  local label=$1 target=$2; shift 2
+  local kf=$WORK/k.times mf=$WORK/m.times
+  : >"$kf"; : >"$mf"
+  for i in $(seq 0 "$RUNS"); do # run 0 warms the page cache and is not counted
+    env -u LD_LIBRARY_PATH /usr/bin/time -f "%e %M" -a -o "$kf" "$WORK/libkmod_bench" "$@" <"$INPUT" >/dev/null
+    LD_LIBRARY_PATH=$BUILD /usr/bin/time -f "%e %M" -a -o "$mf" "$WORK/libkmod_bench" "$@" <"$INPUT" >/dev/null
+  done
+  python3 - "$label" "$target" "$kf" "$mf" <<'PY'
+import statistics, sys
+label, target, kf, mf = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+def load(f):
+    rows = [tuple(map(float, l.split())) for l in open(f) if l.strip()][1:]
+    return statistics.median(r[0] for r in rows), max(r[1] for r in rows)
+kt, km = load(kf); mt, mm = load(mf)
+verdict = "PASS" if mt / kt <= target and mm <= km else "FAIL"
+print(f"{label:<40} libkmod {kt*1000:7.0f} ms {km/1024:5.1f} MiB   modkit {mt*1000:7.0f} ms "
+      f"{mm/1024:5.1f} MiB   time {mt/kt:4.2f} (target {target})  memory {mm/km:4.2f}  {verdict}")
+PY
+}
+
 echo "modkit's libkmod.so.2 vs Debian 12's libkmod 30, $(nproc) CPUs, median of $RUNS alternating runs"
-$CMP "kmod_new + load_resources, 2000 times" "$RUNS" "$K new 2000 $MD" "$M new 2000 $MD" \
-  --target 0.5 --mem-target 1.0
-$CMP "lookup + dependencies, $(wc -l <"$WORK/aliases") aliases" "$RUNS" \
-  "$K lookup $MD <$WORK/aliases" "$M lookup $MD <$WORK/aliases" --target 0.5 --mem-target 1.0
-$CMP "get_info, $(wc -l <"$WORK/names") modules" "$RUNS" \
-  "$K info $MD <$WORK/names" "$M info $MD <$WORK/names" --target 0.5 --mem-target 1.0
+INPUT=/dev/null measure "kmod_new + load_resources, 2000 times" 0.5 new 2000 "$MD"
+INPUT=$WORK/aliases measure "lookup + dependencies, $(wc -l <"$WORK/aliases") aliases" 0.5 lookup "$MD"
+INPUT=$WORK/names measure "get_info, $(wc -l <"$WORK/names") modules" 0.5 info "$MD"

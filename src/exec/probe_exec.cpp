@@ -16,7 +16,7 @@ using resolve::StepKind;
 bool in_kernel(resolve::Resolver& r, ModId id, System& sys, const util::LogFn& log) {
     auto builtin = r.is_builtin(id);
     if (builtin && *builtin) return true;
-    auto state = initstate(sys, r.get(id).name, log);
+    auto state = exec::initstate(sys, r.get(id).name, log);
     return state && *state == InitState::Live;
 }
 

@@ -176,7 +176,8 @@ std::expected<std::vector<Section>, int> sections(System& sys, std::string_view 
         auto content = sys.read_file(path);
         if (!content) {
             int err = content.error().sys_errno != 0 ? content.error().sys_errno : EIO;
-            util::emit(log, LogLevel::Error, "could not open '" + path + "': " + std::strerror(err));
+            util::emit(log, LogLevel::Error,
+                       "could not open '" + path + "': " + std::strerror(err));
             return std::unexpected(-err);
         }
         // read_str_ulong(): strtoul base 16 that must stop at whitespace; errno is 0 then,
@@ -186,7 +187,7 @@ std::expected<std::vector<Section>, int> sections(System& sys, std::string_view 
         unsigned long v = std::strtoul(buf.c_str(), &end, 16);
         if (end == buf.c_str() || !std::isspace(static_cast<unsigned char>(*end))) {
             util::emit(log, LogLevel::Error,
-                 "could not read long from '" + path + "': " + std::strerror(0));
+                       "could not read long from '" + path + "': " + std::strerror(0));
             return std::unexpected(-EINVAL);
         }
         out.push_back({std::move(entry), v});
