@@ -29,7 +29,7 @@ $(ASAN_BUILD)/build.ninja:
 
 # Only the unit tests run sanitized, so only they are built.
 asan: deps $(ASAN_BUILD)/build.ninja
-	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit
+	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit libkmod_robust libkmod_diff
 
 # libFuzzer needs clang; Debian 12's clang 14 cannot compile libstdc++ 12's <expected>, so
 # clang 16 is used, told that its concepts support is complete enough for it.
