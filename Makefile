@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test lint deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean
+.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean
 
 all: build
 
@@ -19,17 +19,27 @@ tree: deps
 	@bash scripts/fetch-tree.sh >/dev/null
 
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODKIT_STATIC=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODKIT_STATIC=ON -DMODKIT_WERROR=ON $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD) -j $(JOBS)
 
 $(ASAN_BUILD)/build.ninja:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMODKIT_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMODKIT_SANITIZE=ON -DMODKIT_WERROR=ON
 
 # Only the unit tests run sanitized, so only they are built.
 asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit libkmod_robust libkmod_diff
+
+# What a packager runs: a Release build (-O3) with the unit tests, warnings as errors here
+# (CI), so a distribution's build of it cannot meet a warning CI has not seen.
+RELEASE_BUILD ?= build-release
+$(RELEASE_BUILD)/build.ninja:
+	cmake -S . -B $(RELEASE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DMODKIT_WERROR=ON
+
+release: deps $(RELEASE_BUILD)/build.ninja
+	ninja -C $(RELEASE_BUILD) -j $(JOBS)
+	$(RELEASE_BUILD)/modkit_unit --gtest_brief=1
 
 # libFuzzer needs clang; Debian 12's clang 14 cannot compile libstdc++ 12's <expected>, so
 # clang 16 is used, told that its concepts support is complete enough for it.

@@ -114,7 +114,6 @@ int explain(Context& ctx, const std::vector<std::string_view>& args) {
     for (size_t i = 0; i < n; ++i) {
         auto ex = resolve::explain(ctx.resolver, args[i], flags, extra ? &*extra : nullptr,
                                    ctx.opt.remove ? &removal : nullptr);
-        ctx.flush_resolver_messages();
         if (!ex) {
             util::Diag::error(ex.error().describe());
             err = -EINVAL;

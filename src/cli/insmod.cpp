@@ -1,6 +1,7 @@
 // insmod: insert one module file, with kmod 34's options (--force-modversion,
 // --force-vermagic, -s, -v) and messages (mod_strerror); parameters joined by module/params.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "exec/load.hpp"
@@ -12,7 +13,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <getopt.h>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -55,30 +55,40 @@ std::string mod_strerror(int err) {
     }
 }
 
+constexpr int k_force_vermagic = 256, k_force_modversion = 257;
+constexpr OptionSpec k_options[] = {
+    {'f', "force", 'f', ValueKind::None, "DANGEROUS: forces a module load"},
+    {k_force_modversion, "force-modversion", 0, ValueKind::None, "Ignore module's version"},
+    {k_force_vermagic, "force-vermagic", 0, ValueKind::None, "Ignore module's version magic"},
+    {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
+    {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> insmod_options() {
+    return k_options;
+}
+
 int insmod_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"force", no_argument, nullptr, 'f'},        {"force-modversion", no_argument, nullptr, 2},
-        {"force-vermagic", no_argument, nullptr, 1}, {"syslog", no_argument, nullptr, 's'},
-        {"verbose", no_argument, nullptr, 'v'},      {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},         {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
+    OptionParser parser(k_options);
     module::ForceFlags force;
     int verbose = 0;
     bool use_syslog = false;
     for (;;) {
-        int c = getopt_long(argc, argv, "fsvVh", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'f':
             force = {true, true};
             break;
-        case 2:
+        case k_force_modversion:
             force.modversion = true;
             break;
-        case 1:
+        case k_force_vermagic:
             force.vermagic = true;
             break;
         case 's':

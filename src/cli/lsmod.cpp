@@ -1,6 +1,7 @@
 // lsmod (and `kmod list`): the loaded modules in /proc/modules order, each with its size
 // (coresize), reference count and holders from /sys/module, in kmod's exact format.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "exec/kernel_state.hpp"
@@ -9,7 +10,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <getopt.h>
 #include <string>
 
 namespace modkit::cli {
@@ -37,21 +37,26 @@ std::string row(const std::string& name, long size, int use_count) {
     return out + nums;
 }
 
+constexpr OptionSpec k_options[] = {
+    {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
+    {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> lsmod_options() {
+    return k_options;
+}
+
 int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"syslog", no_argument, nullptr, 's'},
-        {"verbose", no_argument, nullptr, 'v'},
-        {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
+    OptionParser parser(k_options);
     bool use_syslog = false;
     int verbose = 0;
     for (;;) {
-        int c = getopt_long(argc, argv, "svVh", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 's':

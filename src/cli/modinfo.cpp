@@ -1,6 +1,7 @@
 // modinfo: kmod-compatible module information: the options and the printing. What each
 // argument names and each module's entries come from resolve::ModinfoQuery, read on all
 // cores; output is printed strictly in argument order, byte-identical to kmod's.
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "index/module_dir.hpp"
@@ -13,7 +14,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <getopt.h>
 #include <optional>
 #include <string>
 #include <vector>
@@ -244,27 +244,28 @@ void help(const char* prog) {
 
 } // namespace
 
-int modinfo_main(int argc, char** argv) {
-    static const option longopts[] = {
-        {"author", no_argument, nullptr, 'a'},
-        {"description", no_argument, nullptr, 'd'},
-        {"license", no_argument, nullptr, 'l'},
-        {"parameters", no_argument, nullptr, 'p'},
-        {"filename", no_argument, nullptr, 'n'},
-        {"null", no_argument, nullptr, '0'},
-        {"modname", no_argument, nullptr, 'm'},
-        {"field", required_argument, nullptr, 'F'},
-        {"set-version", required_argument, nullptr, 'k'},
-        {"basedir", required_argument, nullptr, 'b'},
-        {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
-    Options opt;
+namespace {
+
+constexpr OptionSpec k_options[] = {
+    {'a', "author", 'a', ValueKind::None, "Print only 'author'"},
+    {'d', "description", 'd', ValueKind::None, "Print only 'description'"},
+    {'l', "license", 'l', ValueKind::None, "Print only 'license'"},
+    {'p', "parameters", 'p', ValueKind::None, "Print only 'parm'"},
+    {'n', "filename", 'n', ValueKind::None, "Print only 'filename'"},
+    {'0', "null", '0', ValueKind::None, "Use \\0 instead of \\n"},
+    {'m', "modname", 'm', ValueKind::None, "Handle argument as module name"},
+    {'F', "field", 'F', ValueKind::Word, "Print only provided FIELD"},
+    {'k', "set-version", 'k', ValueKind::KernelVersion, "Use VERSION instead of `uname -r`"},
+    {'b', "basedir", 'b', ValueKind::Directory, "Use DIR as filesystem root for /lib/modules"},
+    {'V', "version", 'V', ValueKind::None, "Show version"},
+    {'h', "help", 'h', ValueKind::None, "Show this help"},
+};
+
+// The command line into `opt`; the exit status when it ends the run.
+std::optional<int> parse_modinfo_options(int argc, char** argv, Options& opt) {
     optind = 0;
-    for (;;) {
-        int c = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", longopts, nullptr);
-        if (c == -1) break;
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
         case 'a':
             opt.field = "author";
@@ -288,13 +289,13 @@ int modinfo_main(int argc, char** argv) {
             opt.arg_is_modname = true;
             break;
         case 'F':
-            opt.field = optarg;
+            opt.field = parser.value();
             break;
         case 'k':
-            opt.kversion = optarg;
+            opt.kversion = parser.value();
             break;
         case 'b':
-            opt.basedir = optarg;
+            opt.basedir = parser.value();
             break;
         case 'h':
             help(argv[0]);
@@ -309,7 +310,18 @@ int modinfo_main(int argc, char** argv) {
         util::Diag::error("missing module or filename.");
         return EXIT_FAILURE;
     }
+    return std::nullopt;
+}
 
+} // namespace
+
+std::span<const OptionSpec> modinfo_options() {
+    return k_options;
+}
+
+int modinfo_main(int argc, char** argv) {
+    Options opt;
+    if (auto done = parse_modinfo_options(argc, argv, opt)) return *done;
     std::string dirname;
     {
         std::string kver = opt.kversion ? *opt.kversion : exec::real_system().kernel_release();

@@ -73,7 +73,7 @@ struct Context {
         , dirname(dirname_)
         , dir(std::move(dirname_))
         , config(std::move(cfg))
-        , resolver(dir, config)
+        , resolver(dir, config, [this](util::LogLevel l, const std::string& m) { log(l, m); })
         , system(sys) {}
     Context(const Context&) = delete;
 
@@ -83,8 +83,6 @@ struct Context {
     // log_printf exits on CRIT; one that -q suppresses does not).
     void log(const std::string& msg);
     void log(util::LogLevel level, const std::string& msg);
-    // Prints (and forgets) what the resolver logged while resolving, as libkmod would.
-    void flush_resolver_messages();
 };
 
 int insert_all(Context& ctx, const std::vector<std::string_view>& args);

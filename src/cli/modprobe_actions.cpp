@@ -40,12 +40,6 @@ void Context::log(util::LogLevel level, const std::string& msg) {
     if (level == util::LogLevel::Fatal) halted = true;
 }
 
-void Context::flush_resolver_messages() {
-    for (const auto& m : resolver.messages())
-        util::Diag::error(m);
-    resolver.messages().clear();
-}
-
 namespace {
 
 // An index that cannot be read is reported once, naming the file.
@@ -61,7 +55,6 @@ int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
     flags.apply_blacklist = o.use_blacklist;
     flags.ignore_loaded = o.show_depends;
     auto plan = resolve::plan_probe(ctx.resolver, mod, extra_options, flags);
-    ctx.flush_resolver_messages();
     if (!plan) return index_error(plan.error());
     exec::ProbeRunOptions run;
     run.dry_run = o.dry_run || o.show_depends;
@@ -102,7 +95,6 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
             if (getcwd(cwd, sizeof cwd) != nullptr) path = std::string(cwd) + "/" + name;
         }
         auto mod = ctx.resolver.by_path(path);
-        ctx.flush_resolver_messages();
         if (!mod) {
             ctx.log("Module " + name + " not found.");
             return -ENOENT;
@@ -110,7 +102,6 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
         list.push_back(*mod);
     } else {
         auto found = ctx.resolver.lookup(name);
-        ctx.flush_resolver_messages();
         if (!found && found.error().kind == util::ErrorKind::Corrupt)
             return index_error(found.error());
         if (!found || found->empty()) {
@@ -161,7 +152,6 @@ int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
         int r = 0;
         ctx.resolver.forget_modules();
         auto found = ctx.resolver.lookup(a);
-        ctx.flush_resolver_messages();
         if (!found) {
             r = found.error().kind == util::ErrorKind::Corrupt ? index_error(found.error())
                                                                : -found.error().sys_errno;
@@ -172,7 +162,6 @@ int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
             for (ModId mod : *found) {
                 exec::Effects fx = ctx.effects();
                 r = exec::run_remove(ctx.resolver, mod, run, ctx.log_level, fx);
-                ctx.flush_resolver_messages();
                 if (r < 0 || ctx.halted) break;
             }
         }

@@ -3,6 +3,7 @@
 // about which options go together.
 #include "cli/modprobe.hpp"
 
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 #include "util/diag.hpp"
 #include "util/output.hpp"
@@ -16,14 +17,14 @@ namespace modkit::cli::modprobe {
 
 namespace {
 enum LongOnly {
-    k_force_vermagic = 1,
-    k_force_modversion = 2,
-    k_first_time = 3,
-    k_show_modversions = 4,
-    k_remove_holders = 5,
-    k_show_exports = 6,
-    k_explain = 7,
-    k_json = 8,
+    k_force_vermagic = 256,
+    k_force_modversion,
+    k_first_time,
+    k_show_modversions,
+    k_remove_holders,
+    k_show_exports,
+    k_explain,
+    k_json,
 };
 
 // kmod's prepend_options_from_env(): $MODPROBE_OPTIONS split on spaces, a quoted word keeps
@@ -144,146 +145,161 @@ void help(const std::string& p) {
         "\t-h, --help                  show this help\n");
 }
 
-// getopt over the words; returns the exit status when the command line ends the run (-h, -V,
-// a bad option).
-std::optional<int> parse_words(int ac, char** av, Options& opt) {
-    static const option longopts[] = {
-        {"all", no_argument, nullptr, 'a'},
-        {"remove", no_argument, nullptr, 'r'},
-        {"remove-dependencies", no_argument, nullptr, k_remove_holders},
-        {"remove-holders", no_argument, nullptr, k_remove_holders},
-        {"wait", required_argument, nullptr, 'w'},
-        {"resolve-alias", no_argument, nullptr, 'R'},
-        {"first-time", no_argument, nullptr, k_first_time},
-        {"ignore-install", no_argument, nullptr, 'i'},
-        {"ignore-remove", no_argument, nullptr, 'i'},
-        {"use-blacklist", no_argument, nullptr, 'b'},
-        {"force", no_argument, nullptr, 'f'},
-        {"force-modversion", no_argument, nullptr, k_force_modversion},
-        {"force-vermagic", no_argument, nullptr, k_force_vermagic},
-        {"show-depends", no_argument, nullptr, 'D'},
-        {"showconfig", no_argument, nullptr, 'c'},
-        {"show-config", no_argument, nullptr, 'c'},
-        {"show-modversions", no_argument, nullptr, k_show_modversions},
-        {"dump-modversions", no_argument, nullptr, k_show_modversions},
-        {"show-exports", no_argument, nullptr, k_show_exports},
-        {"explain", no_argument, nullptr, k_explain},
-        {"json", no_argument, nullptr, k_json},
-        {"dry-run", no_argument, nullptr, 'n'},
-        {"show", no_argument, nullptr, 'n'},
-        {"config", required_argument, nullptr, 'C'},
-        {"dirname", required_argument, nullptr, 'd'},
-        {"set-version", required_argument, nullptr, 'S'},
-        {"syslog", no_argument, nullptr, 's'},
-        {"quiet", no_argument, nullptr, 'q'},
-        {"verbose", no_argument, nullptr, 'v'},
-        {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
+constexpr OptionSpec k_options[] = {
+    {'a', "all", 'a', ValueKind::None, "Consider every non-argument a module to load or remove"},
+    {'r', "remove", 'r', ValueKind::None, "Remove modules instead of inserting"},
+    {k_remove_holders, "remove-dependencies", 0, ValueKind::None, {}}, // deprecated
+    {k_remove_holders, "remove-holders", 0, ValueKind::None, "Also remove module holders"},
+    {'w', "wait", 'w', ValueKind::Number, "Wait up to MSEC for the refcount to drop"},
+    {k_first_time, "first-time", 0, ValueKind::None, "Fail if already inserted or removed"},
+    {'i', "ignore-install", 'i', ValueKind::None, "Ignore install commands"},
+    {'i', "ignore-remove", 'i', ValueKind::None, "Ignore remove commands"},
+    {'b', "use-blacklist", 'b', ValueKind::None, "Apply blacklist to resolved alias"},
+    {'f', "force", 'f', ValueKind::None, "Force module insertion or removal"},
+    {k_force_modversion, "force-modversion", 0, ValueKind::None, "Ignore module's version"},
+    {k_force_vermagic, "force-vermagic", 0, ValueKind::None, "Ignore module's version magic"},
+    {'R', "resolve-alias", 'R', ValueKind::None, "Only lookup and print alias and exit"},
+    {'D', "show-depends", 'D', ValueKind::None, "Only print module dependencies and exit"},
+    {'c', "showconfig", 'c', ValueKind::None, "Print out known configuration and exit"},
+    {'c', "show-config", 'c', ValueKind::None, "Same as --showconfig"},
+    {k_show_modversions, "show-modversions", 0, ValueKind::None, "Dump symbol versions"},
+    {k_show_modversions, "dump-modversions", 0, ValueKind::None, "Same as --show-modversions"},
+    {k_show_exports, "show-exports", 0, ValueKind::None, "Print exported symbol versions"},
+    {k_explain, "explain", 0, ValueKind::None, "Explain how each module would be resolved"},
+    {k_json, "json", 0, ValueKind::None, "With --explain: print the plan as JSON"},
+    {'n', "dry-run", 'n', ValueKind::None, "Do not execute operations, just print out"},
+    {'n', "show", 'n', ValueKind::None, "Same as --dry-run"},
+    {'C', "config", 'C', ValueKind::File, "Use FILE instead of default search paths"},
+    {'d', "dirname", 'd', ValueKind::Directory, "Use DIR as filesystem root for /lib/modules"},
+    {'S', "set-version", 'S', ValueKind::KernelVersion, "Use VERSION instead of `uname -r`"},
+    {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
+    {'q', "quiet", 'q', ValueKind::None, "disable messages"},
+    {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
 
-    optind = 0;
-    for (;;) {
-        int c = getopt_long(ac, av, "arw:RibfDcnC:d:S:sqvVh", longopts, nullptr);
-        if (c == -1) break;
-        switch (c) {
-        case 'a':
-            opt.all = true;
-            break;
-        case 'r':
-            opt.remove = true;
-            break;
-        case k_remove_holders:
-            opt.remove_holders = true;
-            break;
-        case 'w': {
-            char* end = nullptr;
-            unsigned long long v = std::strtoull(optarg, &end, 0);
-            if (*optarg == '\0' || *end != '\0') {
-                util::Diag::error(std::string("unexpected wait value '") + optarg + "'.");
-                return EXIT_FAILURE;
-            }
-            opt.wait_msec = v;
-            break;
-        }
-        case k_first_time:
-            opt.first_time = true;
-            break;
-        case 'i':
-            opt.ignore_commands = true;
-            break;
-        case 'b':
-            opt.use_blacklist = true;
-            break;
-        case 'f':
-            opt.force = true;
-            break;
-        case k_force_modversion:
-            opt.force_modversion = true;
-            break;
-        case k_force_vermagic:
-            opt.force_vermagic = true;
-            break;
-        case 'D':
-            opt.show_depends = true;
-            break;
-        case 'R':
-            opt.lookup_only = true;
-            break;
-        case 'c':
-            opt.show_config = true;
-            break;
-        case k_show_modversions:
-            opt.show_modversions = true;
-            break;
-        case k_show_exports:
-            opt.show_exports = true;
-            break;
-        case k_explain:
-            opt.explain = true;
-            break;
-        case k_json:
-            opt.json = true;
-            break;
-        case 'n':
-            opt.dry_run = true;
-            break;
-        case 'C':
-            opt.config_paths.emplace_back(optarg);
-            env_append("-C");
-            env_append(optarg);
-            break;
-        case 'd':
-            opt.root = optarg;
-            break;
-        case 'S':
-            opt.kversion = optarg;
-            break;
-        case 's':
-            env_append("-s");
-            break; // modkit writes messages to stderr
-        case 'q':
-            env_append("-q");
-            opt.quiet = true;
-            opt.verbose = 0;
-            break;
-        case 'v':
-            env_append("-v");
-            ++opt.verbose;
-            break;
-        case 'V':
-            return print_kmod_version();
-        case 'h':
-            help(std::string(util::basename(av[0])));
-            return EXIT_SUCCESS;
-        default:
+// The option just parsed, into `opt`; the exit status when it ends the run.
+std::optional<int> apply_option(int c, const char* value, const char* prog, Options& opt) {
+    switch (c) {
+    case 'a':
+        opt.all = true;
+        break;
+    case 'r':
+        opt.remove = true;
+        break;
+    case k_remove_holders:
+        opt.remove_holders = true;
+        break;
+    case 'w': {
+        char* end = nullptr;
+        unsigned long long v = std::strtoull(value, &end, 0);
+        if (*value == '\0' || *end != '\0') {
+            util::Diag::error(std::string("unexpected wait value '") + value + "'.");
             return EXIT_FAILURE;
         }
+        opt.wait_msec = v;
+        break;
+    }
+    case k_first_time:
+        opt.first_time = true;
+        break;
+    case 'i':
+        opt.ignore_commands = true;
+        break;
+    case 'b':
+        opt.use_blacklist = true;
+        break;
+    case 'f':
+        opt.force = true;
+        break;
+    case k_force_modversion:
+        opt.force_modversion = true;
+        break;
+    case k_force_vermagic:
+        opt.force_vermagic = true;
+        break;
+    case 'D':
+        opt.show_depends = true;
+        break;
+    case 'R':
+        opt.lookup_only = true;
+        break;
+    case 'c':
+        opt.show_config = true;
+        break;
+    case k_show_modversions:
+        opt.show_modversions = true;
+        break;
+    case k_show_exports:
+        opt.show_exports = true;
+        break;
+    case k_explain:
+        opt.explain = true;
+        break;
+    case k_json:
+        opt.json = true;
+        break;
+    case 'n':
+        opt.dry_run = true;
+        break;
+    case 'C':
+        opt.config_paths.emplace_back(value);
+        env_append("-C");
+        env_append(value);
+        break;
+    case 'd':
+        opt.root = value;
+        break;
+    case 'S':
+        opt.kversion = value;
+        break;
+    case 's':
+        env_append("-s");
+        break; // modkit writes messages to stderr
+    case 'q':
+        env_append("-q");
+        opt.quiet = true;
+        opt.verbose = 0;
+        break;
+    case 'v':
+        env_append("-v");
+        ++opt.verbose;
+        break;
+    case 'V':
+        return print_kmod_version();
+    case 'h':
+        help(std::string(util::basename(prog)));
+        return EXIT_SUCCESS;
+    default:
+        return EXIT_FAILURE;
     }
     return std::nullopt;
 }
 
+// getopt over the words; returns the exit status when the command line ends the run (-h, -V,
+// a bad option).
+std::optional<int> parse_words(int ac, char** av, Options& opt) {
+    optind = 0;
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(ac, av)) != -1;)
+        if (auto done = apply_option(c, parser.value(), av[0], opt)) return done;
+    return std::nullopt;
+}
+
 } // namespace
+
+} // namespace modkit::cli::modprobe
+
+namespace modkit::cli {
+
+std::span<const OptionSpec> modprobe_options() {
+    return modprobe::k_options;
+}
+
+} // namespace modkit::cli
+
+namespace modkit::cli::modprobe {
 
 std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl) {
     // $MODPROBE_OPTIONS goes first, as if typed before the real arguments. argv itself is not

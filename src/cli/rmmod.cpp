@@ -2,6 +2,7 @@
 // does: built in, not loaded, held by other modules, in use, or a kernel without module
 // unloading. A failed removal is reported and the next argument is tried; exit 1 at the end.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "exec/remove_exec.hpp"
@@ -14,7 +15,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <getopt.h>
 #include <map>
 #include <string>
 #include <sys/stat.h>
@@ -122,19 +122,27 @@ void print_refusal(const exec::Refusal& why, bool use_syslog) {
     }
 }
 
+constexpr OptionSpec k_options[] = {
+    {'f', "force", 'f', ValueKind::None, "forces a module unload. DANGEROUS"},
+    {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
+    {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> rmmod_options() {
+    return k_options;
+}
+
 int rmmod_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"force", no_argument, nullptr, 'f'},   {"syslog", no_argument, nullptr, 's'},
-        {"verbose", no_argument, nullptr, 'v'}, {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},    {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
+    OptionParser parser(k_options);
     bool force = false, use_syslog = false;
     int verbose = 0;
     for (;;) {
-        int c = getopt_long(argc, argv, "fsvVh", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'f':

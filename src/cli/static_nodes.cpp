@@ -2,6 +2,7 @@
 // for people, tmpfiles.d lines for systemd, or modules.devname lines. Lines are read and
 // parsed as kmod does by index/devname.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 
 #include "index/devname.hpp"
 #include "util/diag.hpp"
@@ -12,7 +13,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <getopt.h>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -89,31 +89,36 @@ std::string read_all(int fd) {
     return text;
 }
 
+constexpr OptionSpec k_options[] = {
+    {'f', "format", 'f', ValueKind::Word, "choose format to use: see \"Formats\""},
+    {'o', "output", 'o', ValueKind::File, "write output to file"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> static_nodes_options() {
+    return k_options;
+}
+
 int static_nodes_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"output", required_argument, nullptr, 'o'},
-        {"format", required_argument, nullptr, 'f'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
+    OptionParser parser(k_options);
     std::string output = "/dev/stdout";
     const Format* format = &k_formats[0];
     for (;;) {
-        int c = getopt_long(argc, argv, "o:f:h", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'o':
-            output = optarg;
+            output = parser.value();
             break;
         case 'f': {
             const Format* found = nullptr;
             for (const Format& f : k_formats)
-                if (std::strcmp(f.name, optarg) == 0) found = &f;
+                if (std::strcmp(f.name, parser.value()) == 0) found = &f;
             if (found == nullptr) {
-                util::Diag::raw(std::string("Unknown format: '") + optarg + "'.\n");
+                util::Diag::raw(std::string("Unknown format: '") + parser.value() + "'.\n");
                 help();
                 return 1;
             }

@@ -82,6 +82,15 @@ kmod_ctx* new_ctx(const char* dirname, const char* const* config_paths) {
 
 } // namespace modkit::libkmod
 
+// Named after the libkmod function that logs each of these messages.
+modkit::util::LogFn kmod_ctx::resolver_log() {
+    return [this](modkit::util::LogLevel level, const std::string& msg) {
+        const char* fn = msg.starts_with("ctx path=") ? "kmod_module_parse_depline" : "lookup_dep";
+        modkit::libkmod::log_message(this, modkit::libkmod::priority_of(level), __FILE_NAME__,
+                                     __LINE__, fn, msg + "\n");
+    };
+}
+
 using namespace modkit;
 using namespace modkit::libkmod;
 

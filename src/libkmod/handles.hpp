@@ -24,13 +24,17 @@ using kmod_log_fn = void (*)(void* log_data, int priority, const char* file, int
                              const char* fn, const char* format, va_list args);
 
 struct kmod_ctx {
+    // The resolver's messages (a dependency line that cannot be read, a soft dependency that
+    // cannot be looked up) go to this context's log (see resolver_log in ctx.cpp).
     kmod_ctx(std::string dirname_, modkit::config::ModprobeConfig config_)
         : dirname(std::move(dirname_))
         , dir(dirname)
         , config(std::move(config_))
-        , resolver(dir, config) {}
+        , resolver(dir, config, resolver_log()) {}
     kmod_ctx(const kmod_ctx&) = delete;
     kmod_ctx& operator=(const kmod_ctx&) = delete;
+
+    modkit::util::LogFn resolver_log();
 
     int refcount = 1;
     std::string dirname;

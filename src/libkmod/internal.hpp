@@ -60,7 +60,7 @@ inline int neg_errno(const util::Error& e) {
 kmod_module* handle_for(kmod_ctx* ctx, resolve::ModId id);
 // After the resolver worked: handles take references on dependencies it loaded, objects it
 // created that no handle refers to are forgotten (libkmod frees them when its temporary
-// lists go), its messages are logged, and without loaded resources the indexes are closed.
+// lists go), and without loaded resources the indexes are closed. `fn` names the entry point.
 void settle(kmod_ctx* ctx, const char* fn);
 // Drops one reference; frees the handle (and its context reference) at zero.
 kmod_module* module_unref(kmod_module* mod);

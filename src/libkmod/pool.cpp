@@ -45,7 +45,7 @@ kmod_module* handle_for(kmod_ctx* ctx, resolve::ModId id) {
     return mod;
 }
 
-void settle(kmod_ctx* ctx, const char* fn) {
+void settle(kmod_ctx* ctx, const char*) {
     for (bool changed = true; changed;) {
         changed = false;
         for (size_t i = 0; i < ctx->handles.size(); ++i)
@@ -54,10 +54,6 @@ void settle(kmod_ctx* ctx, const char* fn) {
     for (resolve::ModId id : ctx->resolver.take_created())
         if (ctx->resolver.alive(id) && (id >= ctx->handles.size() || ctx->handles[id] == nullptr))
             ctx->resolver.release(id);
-    auto& messages = ctx->resolver.messages();
-    for (const std::string& m : messages)
-        log_message(ctx, k_log_err, __FILE_NAME__, __LINE__, fn, m + "\n");
-    messages.clear();
     if (!ctx->resources_loaded) ctx->dir.unload();
 }
 

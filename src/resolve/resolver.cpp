@@ -9,9 +9,11 @@
 
 namespace modkit::resolve {
 
-Resolver::Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config)
+Resolver::Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config,
+                   util::LogFn log)
     : m_dir(dir)
-    , m_config(config) {}
+    , m_config(config)
+    , m_log(std::move(log)) {}
 
 ModId Resolver::intern(std::string name, std::optional<std::string> alias) {
     std::string key = alias ? name + "\\" + *alias : name;
@@ -59,9 +61,9 @@ util::Expected<ModId> Resolver::by_path(const std::string& path) {
     if (!m.path) {
         m.path = path;
     } else if (*m.path != path) {
-        m_messages.push_back("kmod_module '" + name +
-                             "' already exists with different path: new-path='" + path +
-                             "' old-path='" + *m.path + "'");
+        util::emit(m_log, util::LogLevel::Error,
+                   "kmod_module '" + name + "' already exists with different path: new-path='" +
+                       path + "' old-path='" + *m.path + "'");
         return util::fail(util::ErrorKind::Invalid, EEXIST, path,
                           "module exists with another path");
     }
@@ -125,8 +127,8 @@ util::Expected<void> Resolver::load_dep(ModId id) {
     for (auto it = (*line)->deps.rbegin(); it != (*line)->deps.rend(); ++it) {
         auto dep = by_path(*it);
         if (!dep) {
-            m_messages.push_back("ctx path=" + *it +
-                                 " error=" + std::strerror(dep.error().sys_errno));
+            util::emit(m_log, util::LogLevel::Error,
+                       "ctx path=" + *it + " error=" + std::strerror(dep.error().sys_errno));
             // libkmod drops the partial list and reads the line again next time.
             m_objects[id].deps.clear();
             m_objects[id].dep_loaded = false;
@@ -191,8 +193,8 @@ void Resolver::lookup_all(const std::vector<std::string>& names, std::vector<Mod
     for (const std::string& name : names) {
         auto found = lookup(name);
         if (!found) {
-            m_messages.push_back("failed to lookup soft dependency '" + name +
-                                 "', continuing anyway.");
+            util::emit(m_log, util::LogLevel::Error,
+                       "failed to lookup soft dependency '" + name + "', continuing anyway.");
             continue;
         }
         out.insert(out.end(), found->begin(), found->end());

@@ -8,6 +8,7 @@
 #include "config/modprobe_config.hpp"
 #include "index/module_dir.hpp"
 #include "resolve/lookup.hpp"
+#include "util/diag.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -42,7 +43,10 @@ struct ModObject {
 
 class Resolver {
 public:
-    Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config);
+    // `log` receives what libkmod would log while resolving (a soft dependency that fails to
+    // look up, a module bound to two paths), at ERROR, as it happens; empty: util::Diag.
+    Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config,
+             util::LogFn log = {});
 
     const index::ModuleDirectory& dir() const { return m_dir; }
     const config::ModprobeConfig& config() const { return m_config; }
@@ -106,10 +110,6 @@ public:
     void eager_deps(bool on) { m_eager_deps = on; }
     std::vector<ModId> take_created() { return std::exchange(m_created, {}); }
 
-    // Messages libkmod would log while resolving (e.g. a soft dependency that fails to look
-    // up), in order; the CLI prints them.
-    std::vector<std::string>& messages() { return m_messages; }
-
 private:
     ModId intern(std::string name, std::optional<std::string> alias);
     std::vector<ModId> intern_found(std::vector<Found>& found);
@@ -126,7 +126,7 @@ private:
     bool m_track_created = false;
     bool m_eager_deps = false;
     std::vector<ModId> m_created;
-    std::vector<std::string> m_messages;
+    util::LogFn m_log;
 };
 
 } // namespace modkit::resolve
