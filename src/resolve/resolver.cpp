@@ -54,8 +54,11 @@ ModId Resolver::by_name(std::string_view name) {
 util::Expected<ModId> Resolver::by_path(const std::string& path) {
     struct stat st;
     if (::stat(path.c_str(), &st) < 0) return util::fail_errno(errno, path, "could not stat");
+    // Only a path without a last component has no name; "." and ".." name the module "", as
+    // they do in libkmod (the name is cut at the first '.').
+    if (util::basename(path).empty())
+        return util::fail(util::ErrorKind::NotFound, ENOENT, path, "no module name");
     std::string name = module::path_to_modname(path);
-    if (name.empty()) return util::fail(util::ErrorKind::NotFound, ENOENT, path, "no module name");
     ModId id = intern(name, std::nullopt);
     ModObject& m = m_objects[id];
     if (!m.path) {

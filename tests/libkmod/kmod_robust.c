@@ -21,10 +21,10 @@
 
 #define SHOW(expr) printf("%s = %ld\n", #expr, (long)(expr))
 #define SHOWP(expr) printf("%s = %s\n", #expr, (expr) ? "ptr" : "NULL")
-#define SHOWS(expr)                                                                               \
-    do {                                                                                          \
-        const char* s_ = (expr);                                                                  \
-        printf("%s = %s\n", #expr, s_ ? s_ : "(null)");                                           \
+#define SHOWS(expr)                                                                                \
+    do {                                                                                           \
+        const char* s_ = (expr);                                                                   \
+        printf("%s = %s\n", #expr, s_ ? s_ : "(null)");                                            \
     } while (0)
 
 static void quiet_log(void* data, int prio, const char* file, int line, const char* fn,
@@ -65,7 +65,7 @@ static void null_arguments(int v30) {
     SHOWS(kmod_config_iter_get_key(NULL));
     SHOWS(kmod_config_iter_get_value(NULL));
     SHOW(kmod_config_iter_next(NULL));
-    kmod_config_iter_free_iter(NULL);
+    if (!v30) kmod_config_iter_free_iter(NULL); /* kmod 30 dereferences NULL here */
     SHOW(kmod_module_new_from_lookup(NULL, "ext4", &list));
     SHOW(kmod_module_new_from_lookup(NULL, NULL, NULL));
     SHOW(name_lookup(NULL, "ext4", &mod));
@@ -120,12 +120,12 @@ static void null_arguments(int v30) {
 
 /* Every way of naming a module, with names nobody would choose. */
 static void hostile_names(struct kmod_ctx* ctx, int v30) {
-    static const char* names[] = {"",        "/",         "a/b",      "../../etc/passwd",
-                                  "ext4/",   ".",         "..",       "-",
-                                  "_",       "ext4.ko",   "ext-4",    "\t",
-                                  " ext4",   "ext4 ",     "*",        "?",
-                                  "symbol:", "symbol:*",  "pci:*",    "[a-z]*",
-                                  "[",       "]",         "a[b]c-d",  "\xff\xfe"};
+    static const char* names[] = {"",        "/",        "a/b",     "../../etc/passwd",
+                                  "ext4/",   ".",        "..",      "-",
+                                  "_",       "ext4.ko",  "ext-4",   "\t",
+                                  " ext4",   "ext4 ",    "*",       "?",
+                                  "symbol:", "symbol:*", "pci:*",   "[a-z]*",
+                                  "[",       "]",        "a[b]c-d", "\xff\xfe"};
     size_t i, big_len = 1u << 20;
     char* big = malloc(big_len + 1);
     memset(big, 'a', big_len);
@@ -146,25 +146,28 @@ static void hostile_names(struct kmod_ctx* ctx, int v30) {
         putchar('\n');
         kmod_module_unref_list(list);
         rc = kmod_module_new_from_name(ctx, n, &mod);
-        printf("  name rc=%d name=%.40s len=%zu path=%s\n", rc, mod ? kmod_module_get_name(mod) : "",
-               mod ? strlen(kmod_module_get_name(mod)) : 0,
+        printf("  name rc=%d name=%.40s len=%zu path=%s\n", rc,
+               mod ? kmod_module_get_name(mod) : "", mod ? strlen(kmod_module_get_name(mod)) : 0,
                mod && kmod_module_get_path(mod) ? "set" : "(null)");
-        if (mod) {
+        /* kmod 30 overflows a stack buffer building /sys/module/<4095 bytes>/initstate (kmod 31
+         * answers ENAMETOOLONG). */
+        if (mod && !(v30 && strlen(n) > 4000))
             printf("  initstate=%d refcnt=%d\n", kmod_module_get_initstate(mod),
                    kmod_module_get_refcnt(mod));
+        if (mod) {
             list = NULL;
             printf("  info=%d\n", kmod_module_get_info(mod, &list));
             kmod_module_info_free_list(list);
             printf("  insert=%d\n", kmod_module_insert_module(mod, 0, NULL));
-            printf("  probe=%d\n",
-                   kmod_module_probe_insert_module(mod, KMOD_PROBE_DRY_RUN, n, NULL, NULL, NULL));
+            if (!(v30 && strlen(n) > 4000)) /* the probe reads initstate too */
+                printf("  probe=%d\n", kmod_module_probe_insert_module(mod, KMOD_PROBE_DRY_RUN, n,
+                                                                       NULL, NULL, NULL));
             kmod_module_unref(mod);
         }
         mod = NULL;
         rc = kmod_module_new_from_path(ctx, n, &mod);
         printf("  path rc=%d\n", rc);
         kmod_module_unref(mod);
-        (void)v30;
     }
     free(big);
 }
@@ -187,7 +190,7 @@ static void misuse(struct kmod_ctx* ctx) {
     kmod_module_unref_list(list);
     kmod_module_info_free_list(info);
     SHOW(kmod_dump_index(ctx, (enum kmod_index)7, 1));
-    SHOW(kmod_dump_index(ctx, (enum kmod_index)-1, 1));
+    SHOW(kmod_dump_index(ctx, (enum kmod_index) - 1, 1));
     SHOW(kmod_module_remove_module(mod, 0xffffffffu));
     SHOWP(kmod_module_unref(mod));
 }
