@@ -80,6 +80,29 @@ if objdump -T "$WORK/diff34" | grep -q 'LIBKMOD_30.*kmod_module_new_from_name_lo
   note "ok: built against modkit's libkmod.h, binds kmod_module_new_from_name_lookup@LIBKMOD_30"
 else echo "FAIL: the modkit build does not bind the LIBKMOD_30 name lookup"; FAILURES=$((FAILURES + 1)); fi
 
+echo "-- lspci -k (Debian's pciutils, unchanged) on this host"
+if command -v lspci >/dev/null && [ -d /sys/bus/pci/devices ]; then
+  # As the host is (its own release has no module directory), then with the Debian tree
+  # standing in for it, so the modules of this host's PCI devices are looked up for real.
+  for variant in plain tree; do
+    for lib in k m; do
+      unshare -m bash -c 'variant=$0 p=$1 lib=$2 build=$3
+        if [ "$variant" = tree ]; then
+          mount -t tmpfs none /lib/modules && mkdir -p "/lib/modules/$(uname -r)" &&
+          mount --bind "$p/lib/modules/$(ls "$p/lib/modules")" "/lib/modules/$(uname -r)"
+        fi
+        if [ "$lib" = m ]; then export LD_LIBRARY_PATH=$build; else unset LD_LIBRARY_PATH; fi
+        exec lspci -nk' "$variant" "$P" "$lib" "$BUILD" >"$WORK/lspci.$variant.$lib" 2>&1 || true
+    done
+    if cmp -s "$WORK/lspci.$variant.k" "$WORK/lspci.$variant.m"; then
+      note "ok: lspci -nk, $variant: identical ($(grep -c 'Kernel modules:' "$WORK/lspci.$variant.k") devices with modules)"
+    else echo "FAIL: lspci -nk, $variant"; diff "$WORK/lspci.$variant.k" "$WORK/lspci.$variant.m" | head | sed 's/^/    /' || true
+      FAILURES=$((FAILURES + 1)); fi
+  done
+else
+  note "lspci or /sys/bus/pci missing on this host: skipped"
+fi
+
 echo "-- cmake --install and pkg-config"
 cmake --install "$BUILD" --prefix "$WORK/inst" >/dev/null
 pc=$(find "$WORK/inst" -name libkmod.pc | head -1)
