@@ -29,7 +29,7 @@ $(ASAN_BUILD)/build.ninja:
 
 # Only the unit tests run sanitized, so only they are built.
 asan: deps $(ASAN_BUILD)/build.ninja
-	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit
+	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit libkmod_robust libkmod_diff
 
 # What a packager runs: a Release build (-O3) with the unit tests, warnings as errors here
 # (CI), so a distribution's build of it cannot meet a warning CI has not seen.

@@ -28,6 +28,15 @@ long module_size(System& sys, std::string_view name, const util::LogFn& log) {
     return kernel::module_size(sys, name, log);
 }
 
+std::expected<std::vector<Section>, int> sections(System& sys, std::string_view name,
+                                                  const util::LogFn& log) {
+    return kernel::sections(sys, name, log);
+}
+
+int remove_module(System& sys, const std::string& name, unsigned flags, const util::LogFn& log) {
+    return kernel::remove_module(sys, name, flags, log);
+}
+
 std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys, const util::LogFn& log) {
     auto list = kernel::loaded_modules(sys, log);
     if (list)

@@ -13,10 +13,11 @@ namespace modkit::exec {
 using resolve::ModId;
 using resolve::StepKind;
 
-bool in_kernel(resolve::Resolver& r, ModId id, System& sys) {
+bool in_kernel(resolve::Resolver& r, ModId id, System& sys, const util::LogFn& log) {
     auto builtin = r.is_builtin(id);
     if (builtin && *builtin) return true;
-    return is_live(sys, r.get(id).name);
+    auto state = exec::initstate(sys, r.get(id).name, log);
+    return state && *state == InitState::Live;
 }
 
 std::string substitute_cmdline_opts(const std::string& command, const std::string& options) {
@@ -44,6 +45,7 @@ namespace {
 // libkmod's module_do_install_commands + command_do.
 int run_install(const resolve::ProbeStep& s, Effects& fx) {
     std::string cmd = substitute_cmdline_opts(s.install->command, s.options);
+    if (fx.run_install) return fx.run_install(s, cmd);
     int status = fx.run_command(cmd, s.name);
     if (status == -1) {
         fx.log(util::LogLevel::Error, "Could not run install command '" + cmd + "' for module " +
@@ -79,16 +81,19 @@ void print_action(const resolve::ProbeStep& s, Effects& fx) {
 
 int run_probe(resolve::Resolver& r, const resolve::ProbePlan& plan, const ProbeRunOptions& opt,
               Effects& fx) {
-    if (!opt.ignore_loaded && in_kernel(r, plan.target, fx.system))
+    if (!opt.ignore_loaded && in_kernel(r, plan.target, fx.system, fx.log))
         return opt.first_time ? -EEXIST : 0;
-    if (plan.blacklisted) return 1; // skipped on purpose: success for modprobe
+    if (plan.blacklisted) return opt.blacklisted_result; // skipped on purpose
 
     int err = 0;
     for (const resolve::ProbeStep& s : plan.steps) {
-        if (!opt.ignore_loaded && in_kernel(r, s.mod, fx.system)) {
+        if (!opt.ignore_loaded && in_kernel(r, s.mod, fx.system, fx.log)) {
             err = -EEXIST;
         } else {
-            if (opt.show) print_action(s, fx);
+            if (fx.print_action)
+                fx.print_action(s, s.kind == StepKind::Install);
+            else if (opt.show)
+                print_action(s, fx);
             if (!opt.dry_run) {
                 if (s.kind == StepKind::Install) {
                     err = run_install(s, fx);

@@ -21,6 +21,7 @@ struct ProbeRunOptions {
     bool first_time = false;       // --first-time
     bool force_vermagic = false;   // --force-vermagic / -f
     bool force_modversion = false; // --force-modversion / -f
+    int blacklisted_result = 1;    // what a blacklisted target returns (libkmod: the rule's flag)
 };
 
 // What executing needs from the outside world.
@@ -33,6 +34,11 @@ struct Effects {
     // True once the caller wants nothing more done (modprobe after a FATAL message, where
     // kmod's modprobe exits); empty: never. Checked after every step.
     std::function<bool()> halted = {};
+    // libkmod's callbacks. print_action, when set, is told of every action (dry run or not)
+    // instead of the tools' text; run_install, when set, runs install commands instead of
+    // run_command and its result is the step's result.
+    std::function<void(const resolve::ProbeStep&, bool install)> print_action = {};
+    std::function<int(const resolve::ProbeStep&, const std::string& cmdline)> run_install = {};
 
     bool stop() const { return halted && halted(); }
 };
@@ -43,7 +49,7 @@ int run_probe(resolve::Resolver& r, const resolve::ProbePlan& plan, const ProbeR
               Effects& fx);
 
 // Whether a module counts as in the kernel (live or built in), as modprobe decides it.
-bool in_kernel(resolve::Resolver& r, resolve::ModId id, System& sys);
+bool in_kernel(resolve::Resolver& r, resolve::ModId id, System& sys, const util::LogFn& log = {});
 
 // Runs `command` through /bin/sh -c with MODPROBE_MODULE set: the default command runner.
 int run_shell_command(const std::string& command, const std::string& module);

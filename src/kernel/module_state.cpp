@@ -132,7 +132,7 @@ long module_size(System& sys, std::string_view name, const util::LogFn& log) {
         auto v = parse_long(*core);
         if (!v) {
             util::emit(log, LogLevel::Error, "failed to read coresize from " + dir);
-            return -ENOENT;
+            return 0;
         }
         return *v;
     }
@@ -159,6 +159,40 @@ long module_size(System& sys, std::string_view name, const util::LogFn& log) {
         return value;
     }
     return -ENOENT;
+}
+
+std::expected<std::vector<Section>, int> sections(System& sys, std::string_view name,
+                                                  const util::LogFn& log) {
+    const std::string dir = sys_module(name) + "/sections";
+    auto entries = sys.list_dir(dir);
+    if (!entries) {
+        int err = entries.error().sys_errno != 0 ? entries.error().sys_errno : ENOENT;
+        util::emit(log, LogLevel::Error, "could not open '" + dir + "': " + std::strerror(err));
+        return std::unexpected(-err);
+    }
+    std::vector<Section> out;
+    for (std::string& entry : *entries) {
+        const std::string path = dir + "/" + entry;
+        auto content = sys.read_file(path);
+        if (!content) {
+            int err = content.error().sys_errno != 0 ? content.error().sys_errno : EIO;
+            util::emit(log, LogLevel::Error,
+                       "could not open '" + path + "': " + std::strerror(err));
+            return std::unexpected(-err);
+        }
+        // read_str_ulong(): strtoul base 16 that must stop at whitespace; errno is 0 then,
+        // which is what libkmod's message shows.
+        std::string buf = first_bytes(*content);
+        char* end = nullptr;
+        unsigned long v = std::strtoul(buf.c_str(), &end, 16);
+        if (end == buf.c_str() || !std::isspace(static_cast<unsigned char>(*end))) {
+            util::emit(log, LogLevel::Error,
+                       "could not read long from '" + path + "': " + std::strerror(0));
+            return std::unexpected(-EINVAL);
+        }
+        out.push_back({std::move(entry), v});
+    }
+    return out;
 }
 
 std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys, const util::LogFn& log) {

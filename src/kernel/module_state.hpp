@@ -37,8 +37,19 @@ std::expected<std::vector<std::string>, int> holders(System& sys, std::string_vi
                                                      const util::LogFn& log = {});
 
 // The module's size: /sys/module/<name>/coresize, else its /proc/modules line; -errno when
-// /sys/module/<name> does not exist (kmod_module_get_size).
+// /sys/module/<name> does not exist (kmod_module_get_size). An unparsable coresize is logged
+// and gives 0, as libkmod's reader zeroes its result first.
 long module_size(System& sys, std::string_view name, const util::LogFn& log = {});
+
+// /sys/module/<name>/sections: each file's name and the hexadecimal address it holds, in
+// readdir order (kmod_module_get_sections). A directory that cannot be listed, or a file that
+// cannot be read or parsed, is logged with libkmod's wording and gives -errno.
+struct Section {
+    std::string name;
+    unsigned long address = 0;
+};
+std::expected<std::vector<Section>, int> sections(System& sys, std::string_view name,
+                                                  const util::LogFn& log = {});
 
 // One line of /proc/modules: "name size refcnt used_by state address".
 struct LoadedModule {

@@ -117,7 +117,7 @@ TEST(KernelModuleState, SizeFallbackErrors) {
     EXPECT_EQ(log.lines[0], "3 invalid line format at /proc/modules:2");
     log.lines.clear();
     sys.set_file("/sys/module/a/coresize", "big\n");
-    EXPECT_EQ(module_size(sys, "a", log.fn()), -ENOENT);
+    EXPECT_EQ(module_size(sys, "a", log.fn()), 0); // libkmod's reader zeroes its result
     EXPECT_EQ(log.lines.at(0), "3 failed to read coresize from /sys/module/a");
 }
 

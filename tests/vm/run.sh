@@ -102,7 +102,7 @@ echo "vm: kernel $KVER, tools: $TOOLSETS, ${#CASES[@]} case(s) in ${#BOOTS[@]} b
 for k in "${!STATUS[@]}"; do printf '  skip  %-28s %s (%s)\n' "${k#*:}" "${REASON[$k]}" "${k%%:*}"; done
 
 run_group() { # TOOLS GROUP_INDEX
-  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests='' patched='' built='' dkms='' f name timeout=90
+  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests='' patched='' built='' dkms='' clients='' f name timeout=90
   for f in "${CASES[@]}"; do
     name=$(basename "$f" .sh)
     [ "${GROUP_OF[$name]:-}" = "$g" ] || continue
@@ -111,6 +111,7 @@ run_group() { # TOOLS GROUP_INDEX
     patched+=" $(vm_case_header "$f" needs-patched)"
     [ -n "$(vm_case_header "$f" needs-built)" ] && built=$BUILT
     [ -n "$(vm_case_header "$f" needs-dkms)" ] && dkms=$DKMSMODS
+    [ -n "$(vm_case_header "$f" needs-libkmod-clients)" ] && clients=1
     timeout=$((timeout + $(vm_case_header "$f" timeout | grep -oE '^[0-9]+' || echo 60)))
   done
   local stage=$WORK/stage-$tools-$g cpio=$WORK/$tools-$g.cpio log=$LOGS/$tools/boot-$g.log
@@ -119,6 +120,8 @@ run_group() { # TOOLS GROUP_INDEX
   vm_stage_tools "$stage" "$tools"
   vm_stage_modules "$stage" "$tools" "$requests" "$built" "$(echo "$patched" | tr ' ' '\n' | sort -u | tr '\n' ' ')" "$dkms"
   vm_stage_cases "$stage" "${files[@]}"
+  # libkmod's real clients (udev, systemd-modules-load, lspci) with both libraries.
+  [ -z "$clients" ] || bash "$HERE/lib/libkmod-clients.sh" "$stage" "$BUILD"
   vm_pack "$stage" "$cpio"
   rm -rf "$stage"
   local t1 rc=0
