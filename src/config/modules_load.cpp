@@ -95,22 +95,19 @@ bool next_cmdline_word(std::string_view s, size_t& pos, std::string& word) {
     return true;
 }
 
-// strv_split(value, ","): commas separate (several count as one, none at the ends make empty
-// names), a backslash takes the next byte literally and a trailing one is an error.
-bool split_commas(std::string_view s, std::vector<std::string>& out) {
+// strv_split(value, ","): commas separate, several count as one and none at the ends make
+// empty names; backslashes and quotes are ordinary bytes (EXTRACT_RETAIN_ESCAPE).
+std::vector<std::string> split_commas(std::string_view s) {
+    std::vector<std::string> out;
     size_t pos = 0;
     for (;;) {
         while (pos < s.size() && s[pos] == ',')
             ++pos;
-        if (pos >= s.size()) return true;
-        std::string word;
-        for (; pos < s.size() && s[pos] != ','; ++pos) {
-            if (s[pos] == '\\') {
-                if (++pos >= s.size()) return false;
-            }
-            word += s[pos];
-        }
-        out.push_back(std::move(word));
+        if (pos >= s.size()) return out;
+        size_t end = s.find(',', pos);
+        if (end == std::string_view::npos) end = s.size();
+        out.emplace_back(s.substr(pos, end - pos));
+        pos = end;
     }
 }
 
@@ -282,16 +279,7 @@ CmdlineLoad parse_modules_load_cmdline(std::string_view cmdline, InInitrd in_ini
                                            "= kernel command line switch, ignoring."});
             continue;
         }
-        std::vector<std::string> split;
-        if (!split_commas(w.substr(eq + 1), split)) {
-            // systemd's strv_split fails on a trailing backslash, which it reports as an
-            // allocation failure, and then stops reading the command line.
-            out.diagnostics.push_back({util::LogLevel::Error, "", 0, "Out of memory."});
-            out.diagnostics.push_back(
-                {util::LogLevel::Warning, "", 0,
-                 "Failed to parse kernel command line, ignoring: Cannot allocate memory"});
-            break;
-        }
+        std::vector<std::string> split = split_commas(w.substr(eq + 1));
         for (std::string& n : split)
             if (std::find(names.begin(), names.end(), n) == names.end())
                 names.push_back(std::move(n));

@@ -62,8 +62,7 @@ util::Expected<ParsedLoadFile> read_modules_load_file(const std::string& path);
 // proc_cmdline: a word may be quoted; backslashes are kept.
 struct CmdlineLoad {
     std::vector<LoadEntry> entries;
-    // Warnings systemd prints ("Missing argument for modules_load= ...") and, for a value it
-    // cannot split, the out-of-memory report and "Failed to parse kernel command line".
+    // Warnings systemd prints ("Missing argument for modules_load= ...").
     Diagnostics diagnostics;
 };
 enum class InInitrd { No, Yes };
