@@ -25,7 +25,10 @@ util::Expected<ElfFile> invalid(const std::string& path, const char* why) {
 util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std::string& path) {
     const uint64_t size = source.size();
     auto ident = source.read(0, std::min<uint64_t>(size, k_ehdr64_size + 1), Endian::Little);
-    if (!ident || size <= k_ei_nident || ident->str(0, 4) != std::string_view("\x7f" "ELF", 4))
+    if (!ident || size <= k_ei_nident ||
+        ident->str(0, 4) != std::string_view("\x7f"
+                                             "ELF",
+                                             4))
         return util::fail(ErrorKind::Corrupt, ENOEXEC, path, "not an ELF file");
     ElfFile elf;
     elf.m_source = &source;
@@ -38,12 +41,18 @@ util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std
         if (size <= k_ehdr64_size) return invalid(path, "truncated ELF header");
         elf.m_class = ElfClass::Elf64;
         break;
-    default: return invalid(path, "unknown ELF class");
+    default:
+        return invalid(path, "unknown ELF class");
     }
     switch (*ident->u8(5)) {
-    case 1: elf.m_endian = Endian::Little; break;
-    case 2: elf.m_endian = Endian::Big; break;
-    default: return invalid(path, "unknown ELF byte order");
+    case 1:
+        elf.m_endian = Endian::Little;
+        break;
+    case 2:
+        elf.m_endian = Endian::Big;
+        break;
+    default:
+        return invalid(path, "unknown ELF byte order");
     }
     const ByteReader r(ident->bytes(), elf.m_endian);
     const bool is64 = elf.m_class == ElfClass::Elf64;

@@ -30,9 +30,9 @@ inline constexpr uint8_t k_stt_register = 13;
 
 struct Section {
     uint16_t index = 0;
-    std::string_view name;  // empty if the name offset is out of range
-    bool name_ok = false;   // the name offset lies inside the section-name table
-    bool data_ok = false;   // [offset, offset + size) lies inside the file
+    std::string_view name; // empty if the name offset is out of range
+    bool name_ok = false;  // the name offset lies inside the section-name table
+    bool data_ok = false;  // [offset, offset + size) lies inside the file
     uint32_t type = 0;
     uint64_t flags = 0;
     uint64_t offset = 0;
