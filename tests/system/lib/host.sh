@@ -2,8 +2,10 @@
 # ("a stage") in QEMU (TCG) from a qcow2 overlay, with a payload disk carrying the stage's
 # script, packages and configuration; afterwards the stage's results and the /boot it exported
 # are read back from the payload disk with debugfs (nothing is mounted on the host).
-# The caller sets IMAGE (scripts/system-image.sh), WORK and HERE first.
+# The caller sets IMAGE (scripts/system-image.sh), DEB, WORK and HERE first; stage scripts are
+# read from STAGES (default: $HERE/stages).
 
+SYS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SYS_MEM=${SYSTEM_MEM:-1024}
 SYS_SMP=${SYSTEM_SMP:-1}
 # What every boot's kernel command line has; the stages add to it.
@@ -31,9 +33,12 @@ sys_stage() {
   local res=$vdir/results/$stage pl=$vdir/payload-$stage
   rm -rf "$res" "$pl"
   mkdir -p "$res" "$pl"
-  cp "$HERE/lib/payload/run.sh" "$HERE/lib/payload/common.sh" "$pl/"
-  cp "$HERE/stages/$stage.sh" "$pl/stage.sh"
-  [ -f "$HERE/stages/$stage.early.sh" ] && cp "$HERE/stages/$stage.early.sh" "$pl/early.sh"
+  cp "$SYS_LIB/payload/run.sh" "$SYS_LIB/payload/common.sh" "$pl/"
+  local stages=${STAGES:-$HERE/stages}
+  cp "$stages/$stage.sh" "$pl/stage.sh"
+  [ -f "$stages/$stage.early.sh" ] && cp "$stages/$stage.early.sh" "$pl/early.sh"
+  # Anything else the stage needs: files named STAGE.files/* go to the payload's top.
+  [ -d "$stages/$stage.files" ] && cp -r "$stages/$stage.files/." "$pl/"
   echo "$stage" >"$pl/stage-name"
   echo "$variant" >"$pl/variant"
   [ -n "$killpoint" ] && cp "$killpoint" "$pl/killpoint"
