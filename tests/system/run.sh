@@ -40,7 +40,7 @@ DEB=$(bash "$ROOT/packaging/build-deb.sh" "$BUILD" "$WORK/deb" 2>"$WORK/deb.log"
 echo "system: package $(basename "$DEB")"
 source "$HERE/lib/host.sh"
 
-CMDLINE="modules_load=dummy,veth dummy.numdummies=3 loop.max_part=7"
+CMDLINE="modules_load=dummy,veth dummy.numdummies=3 loop.max_part=7 snd_aloop.pcm_notify=1"
 K_OLD=6.1.0-50-amd64
 K_NEW=6.1.0-47-amd64
 STOCK=$WORK/stock MODKIT=$WORK/modkit PL=$WORK/powerloss

@@ -10,13 +10,14 @@ dummy
 modkit-no-such-module
 modkit_testcmd
 fs-vfat
+snd-aloop
 END
 cat >/etc/modules <<'END'
 # /etc/modules: kernel modules to load at boot time.
 tun
 END
 cat >/etc/modprobe.d/modkit-test.conf <<'END'
-options loop max_loop=12
+options snd-aloop pcm_substreams=4
 blacklist bonding
 install modkit_testcmd /bin/sh -c 'echo "$MODPROBE_MODULE ran" >/run/modkit-testcmd'
 install veth /sbin/modprobe --ignore-install veth && touch /run/modkit-veth-installed

@@ -6,22 +6,27 @@ systemctl --failed --plain --no-legend >"$OUT/cmp/failed-units"
 expect_eq "no failed unit" "" "$(cat "$OUT/cmp/failed-units")"
 lsmod | tail -n +2 | cut -d' ' -f1 | sort >"$OUT/cmp/lsmod"
 lspci -k >"$OUT/cmp/lspci-k"
+journalctl -b -o short-monotonic --no-pager >"$OUT/own/journal"
+dmesg >"$OUT/own/dmesg"
 
 # What modules-load did (/payload/early.sh wrote the configuration before it ran).
 journalctl -b -t systemd-modules-load -o cat --no-pager >"$OUT/cmp/modules-load.journal"
 systemctl show -p Result -p ExecMainStatus systemd-modules-load.service >"$OUT/cmp/modules-load.status"
 expect_eq "systemd-modules-load.service succeeded" "Result=success" "$(grep Result= "$OUT/cmp/modules-load.status")"
-for m in loop dummy veth tun vfat; do check "$m loaded at boot" test -e "/sys/module/$m/initstate"; done
+for m in loop dummy veth tun vfat snd_aloop; do check "$m loaded at boot" test -e "/sys/module/$m/initstate"; done
 check "bonding blacklisted: not loaded" test ! -e /sys/module/bonding
 check "bonding blacklisted: said so" grep -qx "Module 'bonding' is deny-listed" "$OUT/cmp/modules-load.journal"
 check "modkit-no-such-module reported" grep -qx "Failed to find module 'modkit-no-such-module'" "$OUT/cmp/modules-load.journal"
-expect_eq "options from modprobe.d" 12 "$(cat /sys/module/loop/parameters/max_loop)"
-expect_eq "options from the kernel command line" 7 "$(cat /sys/module/loop/parameters/max_part)"
+expect_eq "options from modprobe.d" 4 "$(cat /sys/module/snd_aloop/parameters/pcm_substreams)"
+expect_eq "options from the kernel command line" 1 \
+  "$(cut -d, -f1 /sys/module/snd_aloop/parameters/pcm_notify)"
+expect_eq "options from the kernel command line (loop)" 7 "$(cat /sys/module/loop/parameters/max_part)"
 check "dummy.numdummies=3 from the command line" test -e /sys/class/net/dummy2
 expect_eq "install command ran" "modkit_testcmd ran" "$(cat /run/modkit-testcmd 2>&1)"
 check "install command loading the module itself" test -e /run/modkit-veth-installed
 {
-  for p in loop/parameters/max_loop loop/parameters/max_part; do echo "$p=$(cat /sys/module/$p)"; done
+  for p in loop/parameters/max_part snd_aloop/parameters/pcm_substreams \
+    snd_aloop/parameters/pcm_notify; do echo "$p=$(cat /sys/module/$p)"; done
   ls /sys/class/net | grep dummy
   cat /run/modkit-testcmd
 } >"$OUT/cmp/effects"
@@ -50,3 +55,4 @@ check "v4l2loopback installed for $(uname -r)" \
 record modprobe-v4l2loopback modprobe v4l2loopback
 check "/dev/video0 created" test -c /dev/video0
 check "DKMS tree, modules and indexes consistent" dkms_consistent
+cp /var/log/dpkg.log "$OUT/own/dpkg.log" 2>/dev/null

@@ -20,3 +20,4 @@ lsinitramfs "$initrd" >"$OUT/own/initramfs.list"
 check "the initramfs has modkit" grep -qx 'usr/bin/modkit' "$OUT/own/initramfs.list"
 check "the initramfs has no kmod binary" sh -c '! lsinitramfs -l '"$initrd"' | grep -E "usr/bin/kmod$" | grep -q "^-"'
 keep dpkg-l dpkg -l
+cp /var/log/dpkg.log "$OUT/own/dpkg.log" 2>/dev/null

@@ -15,3 +15,4 @@ timed remove-old-kernel apt-get remove -y linux-image-6.1.0-50-amd64
 dkms_facts >"$OUT/cmp/dkms-after-removal"
 check "DKMS's modules for 6.1.0-50 removed" test ! -e /lib/modules/6.1.0-50-amd64/updates/dkms/v4l2loopback.ko
 check "DKMS tree, modules and indexes consistent" dkms_consistent
+cp /var/log/dpkg.log "$OUT/own/dpkg.log" 2>/dev/null

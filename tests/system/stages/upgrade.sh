@@ -18,3 +18,4 @@ if is_modkit; then
   check "its initramfs has modkit" grep -qx usr/bin/modkit "$OUT/own/initramfs-47.list"
 fi
 check "DKMS tree, modules and indexes consistent" dkms_consistent
+cp /var/log/dpkg.log "$OUT/own/dpkg.log" 2>/dev/null

@@ -49,7 +49,7 @@ timed() {
 # directory, what `dkms status` says and what is really installed.
 dkms_facts() {
   local k
-  dkms status 2>&1 | sed 's/ (WARNING.*//' | sort
+  dkms status 2>/dev/null | sed 's/ (WARNING.*//' | sort
   for k in $(ls /lib/modules); do
     echo "kernel $k: updates/dkms: $(cd /lib/modules/$k && ls updates/dkms 2>/dev/null | tr '\n' ' ')"
     echo "kernel $k: modules.dep: $(grep -o '^updates/dkms/[^:]*' /lib/modules/$k/modules.dep 2>/dev/null | tr '\n' ' ')"
@@ -57,11 +57,12 @@ dkms_facts() {
 }
 
 # Every installed DKMS module agrees with its kernel, its index and DKMS's tree; every index
-# file of every kernel equals what a fresh depmod of the same tree writes.
+# file of every installed kernel equals what a fresh depmod of the same tree writes. (A
+# removed kernel's directory keeps its old index files next to nothing: not checked.)
 dkms_consistent() {
   local k ko bad=0 t
   for k in $(ls /lib/modules); do
-    [ -e "/lib/modules/$k/modules.dep" ] || continue
+    [ -e "/lib/modules/$k/modules.dep" ] && [ -d "/lib/modules/$k/kernel" ] || continue
     for ko in /lib/modules/$k/updates/dkms/*.ko*; do
       [ -e "$ko" ] || continue
       [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$k" ] || { echo "$ko: vermagic"; bad=1; }
