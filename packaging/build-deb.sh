@@ -49,6 +49,9 @@ install -D -m 755 "$hooks/preinst" "$pkg/etc/kernel/preinst.d/dkms-modkit"
 install -D -m 755 "$hooks/prerm" "$pkg/etc/kernel/prerm.d/dkms-modkit"
 install -D -m 755 "$hooks/kernel-install" "$pkg/usr/lib/kernel/install.d/40-modkit-dkms.install"
 install -D -m 755 "$here/dkms/common.postinst" "$pkg/usr/lib/dkms/common.postinst"
+# The DKMS tree, as Debian's dkms package ships it (apt removes it with dkms, and installs it
+# again with modkit in the same run).
+install -d "$pkg/var/lib/dkms"
 
 # Boot: systemd-modules-load.service runs modkit; initramfs-tools puts modkit in the initramfs.
 install -D -m 644 "$here/systemd/modkit.conf" \

@@ -17,7 +17,7 @@ for m in loop dummy veth tun vfat snd_aloop; do check "$m loaded at boot" test -
 check "bonding blacklisted: not loaded" test ! -e /sys/module/bonding
 check "bonding blacklisted: said so" grep -qx "Module 'bonding' is deny-listed" "$OUT/cmp/modules-load.journal"
 check "modkit-no-such-module reported" grep -qx "Failed to find module 'modkit-no-such-module'" "$OUT/cmp/modules-load.journal"
-expect_eq "options from modprobe.d" 4 "$(cat /sys/module/snd_aloop/parameters/pcm_substreams)"
+expect_eq "options from modprobe.d" 4 "$(cut -d, -f1 /sys/module/snd_aloop/parameters/pcm_substreams)"
 expect_eq "options from the kernel command line" 1 \
   "$(cut -d, -f1 /sys/module/snd_aloop/parameters/pcm_notify)"
 expect_eq "options from the kernel command line (loop)" 7 "$(cat /sys/module/loop/parameters/max_part)"
