@@ -151,7 +151,7 @@ TEST_F(LoadList, EachEntryAsSystemdModulesLoadHandlesIt) {
                                         "nosuch: not found", "dummy: dummy=inserted",
                                         "foo[: lookup error", "fs-ext4: ext4=loaded"}));
     EXPECT_EQ(inserted(),
-              (std::vector<std::string>{"crc16", "dummy numdummies=3", "ext4", "jbd2"}));
+              (std::vector<std::string>{"crc16", "dummy numdummies=3 ", "ext4", "jbd2"}));
 }
 
 TEST_F(LoadList, FailuresCarryTheKernelsErrorAndLibkmodsLines) {
