@@ -86,8 +86,8 @@ lane_modkit_upgrade() {
 lane_powerloss() {
   wait_for "$MODKIT/forked" || return 1
   [ "${SYSTEM_POWERLOSS:-1}" = 1 ] || return 0
-  printf 'depmod depmod 0.3\n' >"$WORK/kp-depmod"
-  printf 'initramfs mkinitramfs 2\n' >"$WORK/kp-initramfs"
+  printf 'depmod ^(/s?bin/)?depmod 0.3\n' >"$WORK/kp-depmod"
+  printf 'initramfs mkinitramfs.-o 2\n' >"$WORK/kp-initramfs"
   : >"$WORK/kp-none"
   stage "$PL" modkit powerloss-start "$PL/root.qcow2" "$K_OLD" 2400 /dev/null &&
     cp -r "$PL/results/powerloss-start" "$PL/results/powerloss-start.keep" &&

@@ -1,6 +1,6 @@
 # modkit variant, after a power loss in the middle of the kernel upgrade: the machine comes
 # up, every module index is whole, and `dpkg --configure -a` finishes the upgrade - unless the
-# power goes again at the next kill point (/payload/killpoint: NAME PROCESS DELAY). When it
+# power goes again at the next kill point (/payload/killpoint: NAME PATTERN DELAY). When it
 # finishes, the DKMS tree, /lib/modules and the indexes agree.
 check "came up after the power loss" systemctl is-active multi-user.target
 check "no failed unit" test -z "$(systemctl --failed --plain --no-legend)"
@@ -10,8 +10,8 @@ for k in $(ls /lib/modules); do
   check "$k: indexes whole after the power loss" modprobe -S "$k" -D loop
 done
 if [ -s /payload/killpoint ]; then
-  read -r name process delay </payload/killpoint
-  arm_killpoint "$name" "$process" "$delay"
+  read -r name pattern delay </payload/killpoint
+  arm_killpoint "$name" "$pattern" "$delay"
   dpkg --configure -a >/dev/ttyS0 2>&1
   fail "power loss during $name" "dpkg --configure -a finished before the kill point"
   exit 1

@@ -73,9 +73,9 @@ dkms_consistent() {
     done
     # The text files are byte-identical between kmod's depmod and modkit's; the .bin files
     # differ in layout (kmod 30 and 34), so they are checked by a lookup through them.
-    t=$(mktemp -d)
+    t=$(mktemp -d /var/tmp/modkit-check.XXXXXX)
     mkdir -p "$t/lib/modules"
-    cp -a "/lib/modules/$k" "$t/lib/modules/"
+    cp -al "/lib/modules/$k" "$t/lib/modules/" # hard links: depmod replaces, never rewrites
     depmod -b "$t" "$k" 2>/dev/null
     for f in modules.dep modules.alias modules.symbols modules.softdep modules.devname; do
       cmp -s "/lib/modules/$k/$f" "$t/lib/modules/$k/$f" || { echo "$k/$f: differs from a fresh depmod"; bad=1; }
@@ -89,13 +89,14 @@ dkms_consistent() {
   return $bad
 }
 
-# Power loss: when a process named PROCESS runs (after DELAY seconds, if it still does), it is
-# frozen with SIGSTOP and "=== KILLPOINT NAME" goes to the console; the host kills QEMU on
-# that line, so the machine loses power in the middle of that process's work.
-arm_killpoint() { # NAME PROCESS DELAY
+# Power loss: when a process whose command line matches PATTERN (pgrep -f) runs, it is frozen
+# with SIGSTOP after DELAY seconds (if it still runs) and "=== KILLPOINT NAME" goes to the
+# console; the host kills QEMU on that line, so the machine loses power in the middle of that
+# process's work.
+arm_killpoint() { # NAME PATTERN DELAY
   (
     while :; do
-      for pid in $(pgrep -x "$2"); do
+      for pid in $(pgrep -f "$2"); do
         sleep "$3"
         if kill -STOP "$pid" 2>/dev/null; then
           echo "=== KILLPOINT $1: $(tr '\0' ' ' <"/proc/$pid/cmdline")" >/dev/ttyS0
