@@ -26,6 +26,13 @@ done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-system.XXXXXX")
 LOGS=${SYSTEM_LOGS:-$WORK/logs}
 cleanup() {
+  # No VM outlives the run (an interrupted run leaves its lanes' QEMUs behind otherwise).
+  local f p
+  for f in "$WORK"/*/results/*/qemu.pid; do
+    [ -e "$f" ] || continue
+    p=$(cat "$f")
+    grep -qa qemu-system "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p" 2>/dev/null
+  done
   if [ "${SYSTEM_KEEP:-0}" = 1 ]; then echo "system: everything kept in $WORK"; return; fi
   rm -f "$WORK"/*/*.qcow2 "$WORK"/*/payload.img
   [ "${FAILED:-1}" = 0 ] && rm -rf "$WORK"

@@ -59,20 +59,29 @@ sys_stage() {
 
   local log=$res/console.log t0=$SECONDS rc=0
   : >"$log"
-  qemu-system-x86_64 -accel tcg -cpu qemu64 -m "$SYS_MEM" -smp "$SYS_SMP" -vga none -display none \
+  # /usr/bin/time records QEMU's CPU time: what the stage costs on an idle core.
+  /usr/bin/time -f '%e %U %S' -o "$res/cputime" qemu-system-x86_64 -accel tcg -cpu qemu64 -m "$SYS_MEM" -smp "$SYS_SMP" -vga none -display none \
     -kernel "$vmlinuz" -initrd "$initrd" -append "$SYS_CMDLINE $extra" \
     -drive "file=$disk,if=virtio,format=qcow2" -drive "file=$vdir/payload.img,if=virtio,format=raw" \
-    -monitor none -serial "file:$log" -no-reboot -nic none </dev/null >"$res/qemu.log" 2>&1 &
+    -monitor none -serial "file:$log" -no-reboot -nic none -pidfile "$res/qemu.pid" \
+    </dev/null >"$res/qemu.log" 2>&1 &
   local qemu=$!
+  # Kills QEMU itself (not /usr/bin/time): the machine loses power.
+  kill_qemu() {
+    local p
+    p=$(cat "$res/qemu.pid" 2>/dev/null || true)
+    [ -n "$p" ] && kill -9 "$p" 2>/dev/null
+    return 0
+  }
   local killed=
   while kill -0 "$qemu" 2>/dev/null; do
     if [ $((SECONDS - t0)) -ge "$timeout" ]; then
-      kill -9 "$qemu" 2>/dev/null
+      kill_qemu
       echo "timed out after ${timeout}s" >"$res/problem"
       break
     fi
     if [ -n "$killpoint" ] && grep -q '^=== KILLPOINT' "$log"; then
-      kill -9 "$qemu" 2>/dev/null
+      kill_qemu
       killed=1
       break
     fi
@@ -119,7 +128,8 @@ sys_report_stage() { # VDIR VARIANT STAGE
     if [ -e "$res/problem" ]; then tail -15 "$res/console.log" | sed 's/^/          | /'; fi
     return 1
   fi
-  printf '  ok    %-7s %-18s %ss  %s\n' "$2" "$3" "$(cat "$res/seconds")" "$what"
+  printf '  ok    %-7s %-18s %4ss (%s s CPU)  %s\n' "$2" "$3" "$(cat "$res/seconds")" \
+    "$(awk '{printf "%.0f", $2 + $3}' "$res/cputime" 2>/dev/null)" "$what"
   [ -f "$res/out/own/times" ] && sed 's/^/          time: /' "$res/out/own/times"
   return 0
 }
