@@ -6,7 +6,10 @@ check "booted from the initramfs update-initramfs -u made" \
   test "$(sha256sum <"$initrd" | cut -d' ' -f1)" = "$(cat /payload/booted-initrd.sha256)"
 check "no failed unit" test -z "$(systemctl --failed --plain --no-legend)"
 lsmod | tail -n +2 | cut -d' ' -f1 | sort >"$OUT/cmp/lsmod"
-timed kernel-upgrade apt-get install -y /payload/debs/linux-image-6.1.0-47-amd64_*.deb \
+# dpkg's per-file fsync makes unpacking the 4000 modules take minutes under TCG; this boot is
+# not about power loss (powerloss-*.sh is, and unpacks safely), so it is skipped here.
+timed kernel-upgrade apt-get install -y -o Dpkg::Options::=--force-unsafe-io \
+  /payload/debs/linux-image-6.1.0-47-amd64_*.deb \
   /payload/debs/linux-headers-6.1.0-47-*.deb
 dkms_facts >"$OUT/cmp/dkms-after-upgrade"
 check "v4l2loopback built and installed for 6.1.0-47-amd64" \
