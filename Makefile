@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean
+.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean deb system-test
 
 all: build
 
@@ -68,6 +68,15 @@ vm-test: build tree
 # Every VM scenario with Debian's kmod, then with modkit, and their transcripts compared.
 vm-diff: build tree
 	TOOLS=both bash tests/vm/run.sh $(BUILD)
+
+# The Debian package (packaging/build-deb.sh): $(BUILD)/deb/modkit_<version>_<arch>.deb, lintian-clean.
+deb: build
+	bash packaging/build-deb.sh $(BUILD)
+
+# A real Debian 12 system booted in QEMU, stock (kmod, DKMS) and with the modkit package,
+# compared (tests/system/run.sh; the image is built once into /var/cache/modkit/system-image).
+system-test: deb
+	bash tests/system/run.sh $(BUILD)
 
 # Everything CI runs: the format and layering checks, warnings-as-errors build, unit tests
 # (plain and sanitized), a packager's Release build with its unit tests, the differential tests

@@ -21,6 +21,8 @@ constexpr Tool k_tools[] = {
     {"lsmod", lsmod_main, "list the loaded modules"},
     {"modinfo", modinfo_main, "show information about a kernel module"},
     {"modprobe", modprobe_main, "add or remove modules, with their dependencies"},
+    {"modules-load", modules_load_main,
+     "load the modules modules-load.d lists (systemd-modules-load)"},
     {"rmmod", rmmod_main, "remove modules from the kernel"},
 };
 

@@ -42,5 +42,9 @@ int kmod_main(int argc, char** argv);
 int modprobe_main(int argc, char** argv);
 int dkms_main(int argc, char** argv);
 int explain_main(int argc, char** argv);
+int modules_load_main(int argc, char** argv);
+
+// modules-load against a given system (the fake one in tests).
+int modules_load_run(int argc, char** argv, kernel::System& sys);
 
 } // namespace modkit::cli
