@@ -18,7 +18,6 @@ using util::ErrorKind;
 // How many entries of modules.dep/modules.order to try before giving up on the module tree.
 constexpr size_t k_max_tree_candidates = 8;
 
-
 using util::first_word;
 
 // The module paths a module directory lists, in order: modules.dep (kmod's, "path: deps")

@@ -13,6 +13,7 @@ namespace modkit::cli {
 namespace {
 
 constexpr Tool k_tools[] = {
+    {"abi", abi_main, "will a module load into another kernel (check); what changed (diff)"},
     {"depmod", depmod_main, "generate modules.dep and the module index files"},
     {"dkms", dkms_main, "build and install out-of-tree modules (DKMS)"},
     {"explain", explain_main, "why and how modprobe would load a module (modprobe --explain)"},
@@ -44,7 +45,8 @@ int usage(int rc) {
 // Edit distance for "did you mean".
 size_t distance(std::string_view a, std::string_view b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (size_t j = 1; j <= b.size(); ++j)
@@ -80,7 +82,9 @@ int run_tool(const Tool& tool, int argc, char** argv) {
 
 } // namespace
 
-std::span<const Tool> tools() { return k_tools; }
+std::span<const Tool> tools() {
+    return k_tools;
+}
 
 const Tool* find_tool(std::string_view name) {
     for (const Tool& t : k_tools)

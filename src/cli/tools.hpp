@@ -44,5 +44,6 @@ int kmod_main(int argc, char** argv);
 int modprobe_main(int argc, char** argv);
 int dkms_main(int argc, char** argv);
 int explain_main(int argc, char** argv);
+int abi_main(int argc, char** argv);
 
 } // namespace modkit::cli

@@ -25,7 +25,10 @@ util::Expected<ElfFile> invalid(const std::string& path, const char* why) {
 util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std::string& path) {
     const uint64_t size = source.size();
     auto ident = source.read(0, std::min<uint64_t>(size, k_ehdr64_size + 1), Endian::Little);
-    if (!ident || size <= k_ei_nident || ident->str(0, 4) != std::string_view("\x7f" "ELF", 4))
+    if (!ident || size <= k_ei_nident ||
+        ident->str(0, 4) != std::string_view("\x7f"
+                                             "ELF",
+                                             4))
         return util::fail(ErrorKind::Corrupt, ENOEXEC, path, "not an ELF file");
     ElfFile elf;
     elf.m_source = &source;
@@ -38,12 +41,18 @@ util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std
         if (size <= k_ehdr64_size) return invalid(path, "truncated ELF header");
         elf.m_class = ElfClass::Elf64;
         break;
-    default: return invalid(path, "unknown ELF class");
+    default:
+        return invalid(path, "unknown ELF class");
     }
     switch (*ident->u8(5)) {
-    case 1: elf.m_endian = Endian::Little; break;
-    case 2: elf.m_endian = Endian::Big; break;
-    default: return invalid(path, "unknown ELF byte order");
+    case 1:
+        elf.m_endian = Endian::Little;
+        break;
+    case 2:
+        elf.m_endian = Endian::Big;
+        break;
+    default:
+        return invalid(path, "unknown ELF byte order");
     }
     const ByteReader r(ident->bytes(), elf.m_endian);
     const bool is64 = elf.m_class == ElfClass::Elf64;
@@ -54,6 +63,7 @@ util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std
     uint16_t shnum = *r.u16(is64 ? 60 : 48);
     uint16_t shstrndx = *r.u16(is64 ? 62 : 50);
     elf.m_machine = *r.u16(18);
+    elf.m_type = *r.u16(16);
 
     const size_t shdr_size = is64 ? k_shdr64_size : k_shdr32_size;
     if (shentsize != shdr_size) return invalid(path, "unexpected section header size");
@@ -69,10 +79,12 @@ util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std
         s.type = *table->u32(h + 4);
         if (is64) {
             s.flags = *table->u64(h + 8);
+            s.addr = *table->u64(h + 16);
             s.offset = *table->u64(h + 24);
             s.size = *table->u64(h + 32);
         } else {
             s.flags = *table->u32(h + 8);
+            s.addr = *table->u32(h + 12);
             s.offset = *table->u32(h + 16);
             s.size = *table->u32(h + 20);
         }

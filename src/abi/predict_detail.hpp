@@ -1,0 +1,53 @@
+// The prediction's working state, shared by predict.cpp (header checks, verdict) and
+// predict_symbols.cpp (symbol resolution). Internal to abi/.
+#pragma once
+
+#include "abi/predict.hpp"
+#include "module/modversions.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace modkit::abi::detail {
+
+std::string hex32(uint64_t v);
+
+inline bool is_symbol_kind(FindingKind k) {
+    return k == FindingKind::UnknownSymbol || k == FindingKind::GplOnlySymbol ||
+           k == FindingKind::CrcMismatch || k == FindingKind::NamespaceNotImported;
+}
+
+class Checker {
+public:
+    Checker(const KernelTarget& target, const module::ModuleFile& mod)
+        : m_target(target)
+        , m_mod(mod) {}
+    Prediction run();
+
+private:
+    void add(FindingKind kind, Effect effect, std::string message, std::string kernel_message = {},
+             int error = 0, char taint = 0, std::string symbol = {});
+    std::optional<std::string_view> modinfo(std::string_view key) const;
+    const module::VersionEntry* version_of(std::string_view symbol) const;
+
+    void check_signature();
+    bool check_elf();
+    void check_layout();
+    void check_vermagic();
+    void check_modinfo_taints();
+    void check_symbols();
+    void check_dependencies();
+    void finish();
+
+    const KernelTarget& m_target;
+    const module::ModuleFile& m_mod;
+    Prediction m_out;
+    std::string m_name;
+    std::vector<module::ModinfoEntry> m_modinfo;
+    module::SymbolVersions m_versions;
+    bool m_gpl = true;
+    int m_symbol_error = 0; // the error of the last failing symbol
+};
+
+} // namespace modkit::abi::detail
