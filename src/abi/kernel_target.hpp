@@ -84,6 +84,8 @@ public:
     const std::map<std::string, std::string>& modules() const { return m_modules; }
     bool has_module(const std::string& name) const { return m_modules.contains(name); }
     bool is_builtin(const std::string& name) const;
+    // The serial number of the key the target's own modules are signed with (empty: unknown).
+    const std::vector<uint8_t>& build_key_id() const { return m_build_key_id; }
     // What could not be found and which checks that disables, one sentence each.
     std::vector<std::string> notes() const;
 
@@ -101,6 +103,7 @@ private:
     std::map<std::string, std::string> m_modules;
     std::vector<std::string> m_builtin; // sorted
     std::vector<std::string> m_notes;
+    std::vector<uint8_t> m_build_key_id;
     std::shared_ptr<Keys> m_keys;
 
     friend class TargetLoader;

@@ -5,6 +5,7 @@
 #include "abi/predict_detail.hpp"
 #include "module/modversions.hpp"
 #include "module/sig_verify.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -78,70 +79,13 @@ std::string hex32(uint64_t v) {
 void Checker::add(FindingKind kind, Effect effect, std::string message, std::string kernel_message,
                   int error, char taint, std::string symbol) {
     m_out.findings.push_back({kind, effect, taint, error, std::move(symbol), std::move(message),
-                              std::move(kernel_message)});
+                              std::move(kernel_message), 1});
 }
 
 std::optional<std::string_view> Checker::modinfo(std::string_view key) const {
     for (const auto& e : m_modinfo)
         if (e.key == key) return e.value;
     return std::nullopt;
-}
-
-void Checker::check_signature() {
-    const LoaderConfig& l = m_target.loader();
-    if (!l.signatures) return;
-    const module::TrustedKeys* keys = m_target.trusted_keys();
-    if (keys == nullptr) {
-        auto sig = m_mod.signature();
-        if (sig) {
-            add(FindingKind::SignatureNotVerified, Effect::Note,
-                "signed by \"" + sig->signer + "\"; the certificates " + m_target.release() +
-                    " trusts are unknown, so the signature is not verified");
-            return;
-        }
-    }
-    module::TrustedKeys::Result r =
-        keys ? keys->verify(m_mod.source()) : module::TrustedKeys::Result{};
-    auto missing = [&](FindingKind kind, const std::string& what, const std::string& reason) {
-        if (l.sig_enforce)
-            add(kind, Effect::Refuse, what + "; " + m_target.release() + " enforces signatures",
-                "Loading of " + reason + " is rejected", EKEYREJECTED);
-        else
-            add(kind, Effect::Taint, what,
-                "module verification failed: signature and/or required key missing - tainting "
-                "kernel",
-                0, 'E');
-    };
-    switch (r.status) {
-    case module::SigStatus::Valid:
-        add(FindingKind::SignatureValid, Effect::Note,
-            "signed by \"" + r.signer + "\", a key " + m_target.release() + " trusts");
-        break;
-    case module::SigStatus::NoSignature:
-        missing(FindingKind::Unsigned, "not signed", "unsigned module");
-        break;
-    case module::SigStatus::UnknownKey:
-        missing(FindingKind::SignatureUnknownKey,
-                "signed by \"" + r.signer + "\", a key " + m_target.release() + " does not trust",
-                "module with unavailable key");
-        break;
-    case module::SigStatus::Unsupported:
-        missing(FindingKind::SignatureUnsupported,
-                "signature of an unsupported kind (" + r.detail + ")",
-                "module with unsupported crypto");
-        break;
-    case module::SigStatus::Rejected:
-        add(FindingKind::SignatureRejected, Effect::Refuse,
-            "signed by \"" + r.signer + "\", a key " + m_target.release() +
-                " trusts, but the module changed after signing: the kernel rejects it even "
-                "without signature enforcement",
-            "", EKEYREJECTED);
-        break;
-    case module::SigStatus::Malformed:
-        add(FindingKind::SignatureMalformed, Effect::Refuse, "unreadable signature: " + r.detail,
-            "", EBADMSG);
-        break;
-    }
 }
 
 bool Checker::check_elf() {
@@ -264,15 +208,16 @@ const module::VersionEntry* Checker::version_of(std::string_view symbol) const {
     return nullptr;
 }
 
-Prediction Checker::run() {
+Pending Checker::run() {
     m_out.path = m_mod.path();
     auto this_name = m_mod.this_module_name();
     m_name = this_name ? std::string(*this_name) : module::modname_from_path(m_mod.path());
     m_out.name = m_name;
     if (auto info = m_mod.modinfo()) m_modinfo = std::move(*info);
     if (auto v = module::symbol_versions(m_mod)) m_versions = std::move(*v);
+    module::SignatureBlob sig;
+    if (m_target.loader().signatures) sig = module::read_signature_blob(m_mod.source());
 
-    check_signature();
     if (check_elf()) {
         check_layout();
         check_vermagic();
@@ -280,40 +225,70 @@ Prediction Checker::run() {
         check_symbols();
         check_dependencies();
     }
-    finish();
-    return std::move(m_out);
+    return Pending{std::move(m_out), std::move(sig), m_symbol_error};
 }
 
-void Checker::finish() {
+Prediction finish(Pending&& pending) {
     static constexpr std::string_view k_taint_order = "PFCOEKXN";
+    Prediction out = std::move(pending.prediction);
     bool refused = false;
-    for (const auto& f : m_out.findings) {
+    for (const auto& f : out.findings) {
         if (f.effect == Effect::Refuse && !refused) {
             refused = true;
             // Symbol failures: the kernel goes on through every symbol and returns the error of
             // the last one that failed.
-            m_out.error = is_symbol_kind(f.kind) ? m_symbol_error : f.error;
+            out.error = is_symbol_kind(f.kind) ? pending.symbol_error : f.error;
         }
-        if (f.effect == Effect::Taint && m_out.taints.find(f.taint) == std::string::npos)
-            m_out.taints += f.taint;
+        if (f.effect == Effect::Taint && out.taints.find(f.taint) == std::string::npos)
+            out.taints += f.taint;
     }
-    std::sort(m_out.taints.begin(), m_out.taints.end(),
+    std::sort(out.taints.begin(), out.taints.end(),
               [](char a, char b) { return k_taint_order.find(a) < k_taint_order.find(b); });
-    m_out.verdict = refused                ? Verdict::Refused
-                    : m_out.taints.empty() ? Verdict::Loads
-                                           : Verdict::Taints;
+    out.verdict = refused              ? Verdict::Refused
+                  : out.taints.empty() ? Verdict::Loads
+                                       : Verdict::Taints;
+    return out;
 }
 
 } // namespace detail
 
 Prediction predict_load(const KernelTarget& target, const module::ModuleFile& mod) {
-    return Checker(target, mod).run();
+    detail::Pending pending = Checker(target, mod).run();
+    detail::add_signature_findings(target, pending, [&](uint64_t n) -> std::optional<util::Buffer> {
+        auto part = mod.source().read(0, n, util::Endian::Little);
+        if (!part) return std::nullopt;
+        return util::Buffer(part->bytes());
+    });
+    return detail::finish(std::move(pending));
 }
 
 util::Expected<Prediction> predict_file(const KernelTarget& target, const std::string& path) {
     auto mod = module::ModuleFile::open(path, module::ModuleFile::Load::OnDemand);
     if (!mod) return util::fail(std::move(mod.error()));
     return predict_load(target, *mod);
+}
+
+std::vector<util::Expected<Prediction>>
+predict_files(const KernelTarget& target, std::span<const std::string> paths, unsigned jobs) {
+    // The modules are read while the target's certificates are still being read; their
+    // signatures are judged afterwards, re-reading a module only when its signer is trusted.
+    auto pending =
+        util::parallel_map(paths.size(), jobs, [&](size_t i) -> util::Expected<detail::Pending> {
+            auto mod = module::ModuleFile::open(paths[i], module::ModuleFile::Load::OnDemand);
+            if (!mod) return util::fail(std::move(mod.error()));
+            return Checker(target, *mod).run();
+        });
+    target.trusted_keys(); // wait here, once
+    return util::parallel_map(paths.size(), jobs, [&](size_t i) -> util::Expected<Prediction> {
+        if (!pending[i]) return util::fail(std::move(pending[i].error()));
+        detail::add_signature_findings(
+            target, *pending[i], [&](uint64_t n) -> std::optional<util::Buffer> {
+                auto mod = module::ModuleFile::open(paths[i], module::ModuleFile::Load::Full);
+                if (!mod || mod->image().size() < n) return std::nullopt;
+                return util::Buffer(mod->image().first(n));
+            });
+        return detail::finish(std::move(*pending[i]));
+    });
 }
 
 } // namespace modkit::abi

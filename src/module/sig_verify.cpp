@@ -31,35 +31,30 @@ std::string common_name(const X509_NAME* name) {
                        static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
-// The PKCS#7 blob and the signed length, read from the end of the image.
-struct Trailer {
-    util::ByteReader blob;
-    uint64_t signed_size = 0;
-    uint8_t id_type = 0;
-};
-enum class TrailerState { Absent, Ok, Bad };
+} // namespace
 
-TrailerState read_trailer(const util::ByteSource& image, Trailer& out) {
+SignatureBlob read_signature_blob(const util::ByteSource& image) {
+    SignatureBlob out;
     const uint64_t magic = k_signature_magic.size();
     const uint64_t size = image.size();
-    if (size < magic) return TrailerState::Absent;
+    if (size < magic) return out;
     auto tail = image.read(size - magic, magic, util::Endian::Big);
-    if (!tail || tail->chars() != k_signature_magic) return TrailerState::Absent;
-    if (size < magic + k_modsig_size) return TrailerState::Bad;
+    if (!tail || tail->chars() != k_signature_magic) return out;
+    out.state = SignatureBlob::State::Bad;
+    if (size < magic + k_modsig_size) return out;
     const uint64_t sig_at = size - magic - k_modsig_size;
     auto ms = image.read(sig_at, k_modsig_size, util::Endian::Big);
-    if (!ms) return TrailerState::Bad;
+    if (!ms) return out;
     out.id_type = *ms->u8(2);
     uint32_t sig_len = *ms->u32(8);
-    if (sig_len == 0 || sig_len > sig_at) return TrailerState::Bad;
+    if (sig_len == 0 || sig_len > sig_at) return out;
     out.signed_size = sig_at - sig_len;
     auto blob = image.read(out.signed_size, sig_len, util::Endian::Big);
-    if (!blob) return TrailerState::Bad;
-    out.blob = *blob;
-    return TrailerState::Ok;
+    if (!blob) return out;
+    out.der.assign(blob->bytes().begin(), blob->bytes().end());
+    out.state = SignatureBlob::State::Ok;
+    return out;
 }
-
-} // namespace
 
 std::string_view sig_status_name(SigStatus s) {
     switch (s) {
@@ -123,16 +118,23 @@ TrustedKeys::Result TrustedKeys::verify(std::span<const uint8_t> image) const {
 }
 
 TrustedKeys::Result TrustedKeys::verify(const util::ByteSource& image) const {
+    return verify(read_signature_blob(image), [&](uint64_t n) -> std::optional<util::Buffer> {
+        auto part = image.read(0, n, util::Endian::Little);
+        if (!part) return std::nullopt;
+        return util::Buffer(part->bytes());
+    });
+}
+
+TrustedKeys::Result TrustedKeys::verify(const SignatureBlob& t, const ContentFn& content) const {
     Result out;
-    Trailer t;
-    switch (read_trailer(image, t)) {
-    case TrailerState::Absent:
+    switch (t.state) {
+    case SignatureBlob::State::Absent:
         return out;
-    case TrailerState::Bad:
+    case SignatureBlob::State::Bad:
         out.status = SigStatus::Malformed;
         out.detail = "the signature trailer is inconsistent";
         return out;
-    case TrailerState::Ok:
+    case SignatureBlob::State::Ok:
         break;
     }
     if (t.id_type != k_id_pkcs7) {
@@ -140,8 +142,8 @@ TrustedKeys::Result TrustedKeys::verify(const util::ByteSource& image) const {
         out.detail = "not a PKCS#7 signature";
         return out;
     }
-    const unsigned char* p = t.blob.bytes().data();
-    CMS_ContentInfo* cms = d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(t.blob.size()));
+    const unsigned char* p = t.der.data();
+    CMS_ContentInfo* cms = d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(t.der.size()));
     if (cms == nullptr) {
         out.status = SigStatus::Malformed;
         out.detail = "the PKCS#7 message does not parse";
@@ -153,8 +155,11 @@ TrustedKeys::Result TrustedKeys::verify(const util::ByteSource& image) const {
     X509* trusted = nullptr;
     if (si != nullptr) {
         X509_NAME* issuer = nullptr;
-        if (CMS_SignerInfo_get0_signer_id(si, nullptr, &issuer, nullptr) == 1 && issuer)
-            out.signer = common_name(issuer);
+        ASN1_INTEGER* serial = nullptr;
+        if (CMS_SignerInfo_get0_signer_id(si, nullptr, &issuer, &serial) == 1) {
+            if (issuer) out.signer = common_name(issuer);
+            if (serial) out.key_id.assign(serial->data, serial->data + serial->length);
+        }
         for (void* c : m_certs)
             if (CMS_SignerInfo_cert_cmp(si, cert_of(c)) == 0) {
                 trusted = cert_of(c);
@@ -170,7 +175,7 @@ TrustedKeys::Result TrustedKeys::verify(const util::ByteSource& image) const {
         out.signer = common_name(X509_get_subject_name(trusted));
         STACK_OF(X509)* certs = sk_X509_new_null();
         sk_X509_push(certs, trusted);
-        auto signed_part = image.read(0, t.signed_size, util::Endian::Little);
+        auto signed_part = content ? content(t.signed_size) : std::nullopt;
         int ok = 0;
         if (signed_part) {
             BIO* content =

@@ -12,9 +12,12 @@
 // two ways the kernel's asymmetric keys can be looked up.
 #pragma once
 
+#include "util/buffer.hpp"
 #include "util/byte_source.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,6 +27,20 @@ namespace modkit::module {
 enum class SigStatus : uint8_t { NoSignature, Valid, UnknownKey, Unsupported, Rejected, Malformed };
 
 std::string_view sig_status_name(SigStatus s);
+
+// The appended signature as read from the end of an image: small, so it can be kept while the
+// image itself is not.
+struct SignatureBlob {
+    enum class State : uint8_t { Absent, Ok, Bad } state = State::Absent;
+    uint8_t id_type = 0;
+    uint64_t signed_size = 0; // bytes before the signature
+    std::vector<uint8_t> der; // the PKCS#7 message
+};
+SignatureBlob read_signature_blob(const util::ByteSource& image);
+
+// The first `signed_size` bytes of the image, when a verification needs them; nullopt if they
+// cannot be read any more.
+using ContentFn = std::function<std::optional<util::Buffer>(uint64_t signed_size)>;
 
 // Parsed trusted certificates (DER), loaded once and shared by threads read-only.
 class TrustedKeys {
@@ -44,12 +61,15 @@ public:
     struct Result {
         SigStatus status = SigStatus::NoSignature;
         std::string signer; // the signer's issuer CN (or the certificate subject when trusted)
-        std::string detail; // why, for Unsupported/Malformed/Rejected
+        std::vector<uint8_t> key_id; // the signer's serial number (empty when identified by SKID)
+        std::string detail;          // why, for Unsupported/Malformed/Rejected
     };
     // Checks the signature appended to `image` (an uncompressed module). Only the trailer is
     // read unless the signer is trusted; then the signed content is read and verified.
     Result verify(const util::ByteSource& image) const;
     Result verify(std::span<const uint8_t> image) const;
+    // The same from a blob read earlier; `content` is called only when the signer is trusted.
+    Result verify(const SignatureBlob& blob, const ContentFn& content) const;
 
 private:
     std::vector<void*> m_certs; // X509*
