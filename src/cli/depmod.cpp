@@ -33,7 +33,9 @@ void help(const char* prog) {
     std::string p(util::basename(prog));
     util::Output::write(
         "Usage:\n"
-        "\t" + p + " -[aA] [options] [forced_version]\n"
+        "\t" +
+        p +
+        " -[aA] [options] [forced_version]\n"
         "\n"
         "If no arguments (except options) are given, \"depmod -a\" is assumed\n"
         "\n"
@@ -103,20 +105,39 @@ int depmod_main(int argc, char** argv) {
         int c = getopt_long(argc, argv, "aAb:m:o:C:E:F:euqrvnP:wj:Vh", longopts, &idx);
         if (c == -1) break;
         switch (c) {
-        case 'a': break; // the default
-        case 'A': opt.quick = true; break;
-        case 'b': opt.basedir = absolute(optarg); break;
-        case 'm': opt.moduledir = optarg; break;
-        case 'o': opt.outdir = absolute(optarg); break;
-        case 'C': opt.config_paths.emplace_back(optarg); break;
+        case 'a':
+            break; // the default
+        case 'A':
+            opt.quick = true;
+            break;
+        case 'b':
+            opt.basedir = absolute(optarg);
+            break;
+        case 'm':
+            opt.moduledir = optarg;
+            break;
+        case 'o':
+            opt.outdir = absolute(optarg);
+            break;
+        case 'C':
+            opt.config_paths.emplace_back(optarg);
+            break;
         case 'E':
             opt.graph.symvers_path = optarg;
             opt.graph.check_symvers = true;
             break;
-        case 'F': opt.graph.system_map_path = optarg; break;
-        case 'e': opt.graph.print_unknown = true; break;
-        case 'v': ++verbose; break;
-        case 'n': opt.dry_run = true; break;
+        case 'F':
+            opt.graph.system_map_path = optarg;
+            break;
+        case 'e':
+            opt.graph.print_unknown = true;
+            break;
+        case 'v':
+            ++verbose;
+            break;
+        case 'n':
+            opt.dry_run = true;
+            break;
         case 'P':
             if (optarg[0] == '\0' || optarg[1] != '\0') {
                 util::Diag::log(util::LogLevel::Fatal, "-P only takes a single char");
@@ -124,7 +145,9 @@ int depmod_main(int argc, char** argv) {
             }
             opt.graph.symbol_prefix = optarg[0];
             break;
-        case 'w': opt.warn_dups = true; break;
+        case 'w':
+            opt.warn_dups = true;
+            break;
         case 'j': {
             char* end = nullptr;
             long n = std::strtol(optarg, &end, 10);
@@ -135,23 +158,31 @@ int depmod_main(int argc, char** argv) {
             opt.jobs = static_cast<unsigned>(n);
             break;
         }
-        case k_opt_no_cache: opt.use_cache = false; break;
+        case k_opt_no_cache:
+            opt.use_cache = false;
+            break;
         case 'u':
         case 'q':
         case 'r':
             if (idx >= 0)
-                util::Diag::warning(std::string("Ignored deprecated option --") + longopts[idx].name);
+                util::Diag::warning(std::string("Ignored deprecated option --") +
+                                    longopts[idx].name);
             else
-                util::Diag::warning(std::string("Ignored deprecated option -") + static_cast<char>(c));
+                util::Diag::warning(std::string("Ignored deprecated option -") +
+                                    static_cast<char>(c));
             break;
-        case 'h': help(argv[0]); return EXIT_SUCCESS;
-        case 'V': return print_kmod_version();
-        default: return EXIT_FAILURE;
+        case 'h':
+            help(argv[0]);
+            return EXIT_SUCCESS;
+        case 'V':
+            return print_kmod_version();
+        default:
+            return EXIT_FAILURE;
         }
     }
-    util::Diag::set_level(static_cast<util::LogLevel>(
-        std::min(static_cast<int>(util::LogLevel::Warning) + verbose,
-                 static_cast<int>(util::LogLevel::Debug))));
+    util::Diag::set_level(
+        static_cast<util::LogLevel>(std::min(static_cast<int>(util::LogLevel::Warning) + verbose,
+                                             static_cast<int>(util::LogLevel::Debug))));
     opt.graph.verbose = verbose > 0;
 
     if (optind < argc) {
@@ -163,12 +194,14 @@ int depmod_main(int argc, char** argv) {
     } else {
         utsname u;
         if (uname(&u) < 0) {
-            util::Diag::log(util::LogLevel::Fatal, std::string("uname() failed: ") + std::strerror(errno));
+            util::Diag::log(util::LogLevel::Fatal,
+                            std::string("uname() failed: ") + std::strerror(errno));
             return EXIT_FAILURE;
         }
         opt.kernel_version = u.release;
     }
-    for (int i = optind; i < argc; ++i) opt.module_paths.emplace_back(argv[i]);
+    for (int i = optind; i < argc; ++i)
+        opt.module_paths.emplace_back(argv[i]);
 
     if (opt.graph.print_unknown && opt.graph.symvers_path.empty() &&
         opt.graph.system_map_path.empty()) {

@@ -29,7 +29,8 @@ using dkms::Outcome;
 
 void usage(const std::string& prog) {
     util::Output::write(
-        "Usage: " + prog + " [action] [options]\n"
+        "Usage: " + prog +
+        " [action] [options]\n"
         "  [action]  = { add | remove | build | unbuild | install | uninstall | match |\n"
         "                autoinstall | mktarball | ldtarball | generate_mok | status |\n"
         "                kernel_preinst | kernel_postinst | kernel_prerm }\n"
@@ -44,9 +45,10 @@ void usage(const std::string& prog) {
 }
 
 bool is_action(const std::string& s) {
-    static const char* actions[] = {"remove",      "install",     "autoinstall",   "uninstall",
-                                    "match",       "mktarball",   "build",         "unbuild",
-                                    "add",         "status",      "ldtarball",     "generate_mok",
+    static const char* actions[] = {"remove",         "install",         "autoinstall",
+                                    "uninstall",      "match",           "mktarball",
+                                    "build",          "unbuild",         "add",
+                                    "status",         "ldtarball",       "generate_mok",
                                     "kernel_preinst", "kernel_postinst", "kernel_prerm"};
     return std::find(std::begin(actions), std::end(actions), s) != std::end(actions);
 }
@@ -94,7 +96,8 @@ bool is_dir(const std::string& p) {
 int fail(const dkms::Failure& f) {
     if (f.lines.empty()) return f.code;
     std::string text = f.warning ? "Warning: " : "Error! ";
-    for (const auto& l : f.lines) text += l + "\n";
+    for (const auto& l : f.lines)
+        text += l + "\n";
     util::Diag::raw(text);
     return f.code;
 }
@@ -147,7 +150,9 @@ bool take_value(int argc, char** argv, int& i, std::string& out) {
     return true;
 }
 
-bool long_opt(const std::string& arg, const char* name) { return util::starts_with(arg, name); }
+bool long_opt(const std::string& arg, const char* name) {
+    return util::starts_with(arg, name);
+}
 
 // The option loop. Returns false with args.rc set when the program must exit.
 bool parse(int argc, char** argv, Context& ctx, Args& args) {
@@ -183,7 +188,8 @@ bool parse(int argc, char** argv, Context& ctx, Args& args) {
             usage(argv[0]);
             args.rc = 0;
             return false;
-        } else if (arg == "--no-initrd" || arg == "--no-clean-kernel" || arg == "--no-prepare-kernel") {
+        } else if (arg == "--no-initrd" || arg == "--no-clean-kernel" ||
+                   arg == "--no-prepare-kernel") {
             util::Diag::raw("Deprecated feature: " + arg + "\n");
         } else if (arg == "--binaries-only") {
             ctx.binaries_only = true;
@@ -260,7 +266,9 @@ bool parse(int argc, char** argv, Context& ctx, Args& args) {
     return true;
 }
 
-int die(int code, std::vector<std::string> lines) { return fail(dkms::Failure{code, std::move(lines)}); }
+int die(int code, std::vector<std::string> lines) {
+    return fail(dkms::Failure{code, std::move(lines)});
+}
 
 // setup_kernels_arches: --all, the defaults (uname -r, uname -m) and arch replication.
 std::vector<KernelArch> targets_for(const Context& ctx, const Args& args) {
@@ -285,14 +293,17 @@ std::vector<KernelArch> targets_for(const Context& ctx, const Args& args) {
         if (arches.empty()) arches.push_back(ctx.machine);
     }
     if (arches.size() == 1)
-        while (arches.size() < kernels.size()) arches.push_back(arches[0]);
+        while (arches.size() < kernels.size())
+            arches.push_back(arches[0]);
     std::vector<KernelArch> out;
     for (size_t i = 0; i < kernels.size(); ++i)
         out.push_back({kernels[i], i < arches.size() ? arches[i] : std::string()});
     return out;
 }
 
-bool is_root() { return geteuid() == 0; }
+bool is_root() {
+    return geteuid() == 0;
+}
 
 } // namespace
 
@@ -311,13 +322,15 @@ int dkms_main(int argc, char** argv) {
         return die(8, {" You have specified both --binaries-only and --source-only.",
                        "You cannot do this."});
     if (args.kernels.size() != args.arches.size() && args.arches.size() > 1)
-        return die(1, {" If more than one arch is specified on the command line, then there",
-                       "must be an equal number of kernel versions also specified (1:1 relationship)."});
+        return die(
+            1, {" If more than one arch is specified on the command line, then there",
+                "must be an equal number of kernel versions also specified (1:1 relationship)."});
     if (!args.kernels.empty() && ctx.all)
         return die(2, {" You cannot specify a kernel version and also specify",
                        "--all on the command line."});
     if (!args.arches.empty() && ctx.all)
-        return die(3, {" You cannot specify an arch and also specify", "--all on the command line."});
+        return die(3,
+                   {" You cannot specify an arch and also specify", "--all on the command line."});
     if (ctx.parallel_jobs.empty()) ctx.parallel_jobs = std::to_string(util::default_jobs());
     if (ctx.parallel_jobs == "0") ctx.parallel_jobs.clear();
 
@@ -334,14 +347,17 @@ int dkms_main(int argc, char** argv) {
     auto rw_error = [&] { return die(1, {"No write access to DKMS tree at " + ctx.dkms_tree}); };
     auto one_kernel = [&]() -> int {
         if (sel.targets.size() != 1)
-            return die(4, {"The action " + action +
-                           " does not support multiple kernel version parameters on the command line."});
-        if (ctx.all) return die(5, {"The action " + action + " does not support the --all parameter."});
+            return die(
+                4, {"The action " + action +
+                    " does not support multiple kernel version parameters on the command line."});
+        if (ctx.all)
+            return die(5, {"The action " + action + " does not support the --all parameter."});
         return 0;
     };
 
     if (action == "remove" || action == "unbuild" || action == "uninstall") {
-        if (auto r = dkms::check_module_args(action, sel.module, sel.version); !r) return fail(r.error());
+        if (auto r = dkms::check_module_args(action, sel.module, sel.version); !r)
+            return fail(r.error());
         dkms::Tree tree{ctx};
         if (!tree.is_added(sel.module, sel.version))
             return die(3, {"The module/version combo: " + sel.module + "-" + sel.version +
@@ -353,12 +369,13 @@ int dkms_main(int argc, char** argv) {
         return finish(dkms::uninstall_action(ctx, sel, report));
     }
     if (action == "add" || action == "build" || action == "install") {
-        if (ctx.all) return die(5, {"The action " + action + " does not support the --all parameter."});
+        if (ctx.all)
+            return die(5, {"The action " + action + " does not support the --all parameter."});
         if (action == "install" ? !need_root() : !rw_tree())
             return action == "install" ? root_error() : rw_error();
         if (action == "add") {
-            dkms::AddRequest req{sel.module, sel.version, sel.targets[0].kernel, sel.targets[0].arch,
-                                 sel.source_path};
+            dkms::AddRequest req{sel.module, sel.version, sel.targets[0].kernel,
+                                 sel.targets[0].arch, sel.source_path};
             if (!ctx.archive_location.empty() && sel.module.empty() && sel.version.empty())
                 return finish(dkms::ldtarball_action(ctx, sel, report));
             return finish(dkms::add_module(ctx, req, report));
@@ -369,11 +386,15 @@ int dkms_main(int argc, char** argv) {
     if (action == "autoinstall" || action == "kernel_postinst" || action == "kernel_preinst" ||
         action == "kernel_prerm") {
         if (!need_root()) return root_error();
-        if (action == "autoinstall") return finish(dkms::autoinstall_action(ctx, sel.targets, report));
+        if (action == "autoinstall")
+            return finish(dkms::autoinstall_action(ctx, sel.targets, report));
         if (args.kernels.size() != 1)
-            return die(4, {"The action " + action + " requires exactly one kernel version parameter on the command line."});
-        if (action == "kernel_postinst") return finish(dkms::kernel_postinst_action(ctx, sel.targets[0], report));
-        if (action == "kernel_preinst") return finish(dkms::kernel_preinst_action(ctx, sel.targets[0], report));
+            return die(4, {"The action " + action +
+                           " requires exactly one kernel version parameter on the command line."});
+        if (action == "kernel_postinst")
+            return finish(dkms::kernel_postinst_action(ctx, sel.targets[0], report));
+        if (action == "kernel_preinst")
+            return finish(dkms::kernel_preinst_action(ctx, sel.targets[0], report));
         return finish(dkms::kernel_prerm_action(ctx, sel.targets[0], report));
     }
     if (action == "match") {
@@ -382,7 +403,8 @@ int dkms_main(int argc, char** argv) {
         return finish(dkms::match_action(ctx, sel, report));
     }
     if (action == "mktarball") {
-        if (auto r = dkms::check_module_args(action, sel.module, sel.version); !r) return fail(r.error());
+        if (auto r = dkms::check_module_args(action, sel.module, sel.version); !r)
+            return fail(r.error());
         dkms::Tree tree{ctx};
         if (!tree.is_added(sel.module, sel.version))
             return die(3, {"The module/version combo: " + sel.module + "-" + sel.version +

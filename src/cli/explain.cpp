@@ -22,39 +22,54 @@ std::string state_of(Context& ctx, const std::string& name, bool builtin) {
     auto state = kernel::initstate(ctx.system, name, [](util::LogLevel, const std::string&) {});
     if (!state) return "not loaded";
     switch (*state) {
-    case kernel::InitState::Live: return "loaded";
-    case kernel::InitState::Coming: return "loading";
-    case kernel::InitState::Going: return "unloading";
+    case kernel::InitState::Live:
+        return "loaded";
+    case kernel::InitState::Coming:
+        return "loading";
+    case kernel::InitState::Going:
+        return "unloading";
     }
     return "not loaded";
 }
 
 const char* action_name(StepKind k) {
     switch (k) {
-    case StepKind::Insmod: return "insmod";
-    case StepKind::Install: return "install";
-    case StepKind::Builtin: return "builtin";
-    case StepKind::Missing: return "missing";
+    case StepKind::Insmod:
+        return "insmod";
+    case StepKind::Install:
+        return "install";
+    case StepKind::Builtin:
+        return "builtin";
+    case StepKind::Missing:
+        return "missing";
     }
     return "";
 }
 
 std::string reason_text(const resolve::ProbeStep& s) {
     switch (s.reason) {
-    case StepReason::Target: return "the module asked for";
-    case StepReason::Dependency: return "needed by " + s.reason_of + " (symbols)";
-    case StepReason::SoftdepPre: return "soft dependency of " + s.reason_of + ", loaded before it";
-    case StepReason::SoftdepPost: return "soft dependency of " + s.reason_of + ", loaded after it";
+    case StepReason::Target:
+        return "the module asked for";
+    case StepReason::Dependency:
+        return "needed by " + s.reason_of + " (symbols)";
+    case StepReason::SoftdepPre:
+        return "soft dependency of " + s.reason_of + ", loaded before it";
+    case StepReason::SoftdepPost:
+        return "soft dependency of " + s.reason_of + ", loaded after it";
     }
     return "";
 }
 
 const char* reason_key(StepReason r) {
     switch (r) {
-    case StepReason::Target: return "target";
-    case StepReason::Dependency: return "dependency";
-    case StepReason::SoftdepPre: return "softdep-pre";
-    case StepReason::SoftdepPost: return "softdep-post";
+    case StepReason::Target:
+        return "target";
+    case StepReason::Dependency:
+        return "dependency";
+    case StepReason::SoftdepPre:
+        return "softdep-pre";
+    case StepReason::SoftdepPost:
+        return "softdep-post";
     }
     return "";
 }
@@ -88,7 +103,9 @@ void explain_text(Context& ctx, const resolve::Explanation& ex) {
     if (ex.modules.empty()) t += "  no module: modprobe would fail with \"not found\"\n";
     for (const auto& m : ex.modules) {
         t += "module " + m.name + "\n";
-        t += "  file:      " + (m.path ? *m.path : std::string(m.builtin ? "(built into the kernel)" : "(none)")) + "\n";
+        t += "  file:      " +
+             (m.path ? *m.path : std::string(m.builtin ? "(built into the kernel)" : "(none)")) +
+             "\n";
         t += "  state:     " + state_of(ctx, m.name, m.builtin) + "\n";
         t += "  options:   ";
         if (m.options.empty()) t += "none\n";
@@ -108,7 +125,8 @@ void explain_text(Context& ctx, const resolve::Explanation& ex) {
         } else {
             auto list = [](const std::vector<std::string>& v) {
                 std::string s;
-                for (const auto& n : v) s += (s.empty() ? "" : " ") + n;
+                for (const auto& n : v)
+                    s += (s.empty() ? "" : " ") + n;
                 return s.empty() ? std::string("-") : s;
             };
             t += "pre: " + list(m.softdep_pre) + "; post: " + list(m.softdep_post) + "  [" +
@@ -133,9 +151,12 @@ void explain_text(Context& ctx, const resolve::Explanation& ex) {
         size_t n = 0;
         for (const auto& s : m.plan.steps) {
             std::string what = std::string(action_name(s.kind)) + " ";
-            if (s.kind == StepKind::Insmod) what += s.path;
-            else if (s.kind == StepKind::Install) what += s.install->command;
-            else what += s.name;
+            if (s.kind == StepKind::Insmod)
+                what += s.path;
+            else if (s.kind == StepKind::Install)
+                what += s.install->command;
+            else
+                what += s.name;
             if (!s.options.empty()) what += "  options: " + s.options;
             t += "    " + std::to_string(++n) + ". " + what + "\n";
             t += "       " + reason_text(s) + (s.required ? "" : ", optional (errors ignored)") +
@@ -153,12 +174,12 @@ void explain_json(Context& ctx, const resolve::Explanation& ex, bool first) {
          ",\"valid\":" + (ex.invalid ? "false" : "true") + ",\"lookup\":[";
     for (size_t i = 0; i < ex.attempts.size(); ++i) {
         const auto& a = ex.attempts[i];
-        j += std::string(i ? "," : "") + "{\"source\":" + json_string(resolve::source_name(a.source)) +
-             ",\"matches\":[";
+        j += std::string(i ? "," : "") +
+             "{\"source\":" + json_string(resolve::source_name(a.source)) + ",\"matches\":[";
         for (size_t k = 0; k < a.found.size(); ++k)
             j += std::string(k ? "," : "") + "{\"module\":" + json_string(a.found[k].name) +
-                 ",\"alias\":" + json_string(a.found[k].alias) + ",\"origin\":" +
-                 json_string(a.found[k].origin) + "}";
+                 ",\"alias\":" + json_string(a.found[k].alias) +
+                 ",\"origin\":" + json_string(a.found[k].origin) + "}";
         j += "]}";
     }
     j += "],\"modules\":[";
@@ -174,25 +195,28 @@ void explain_json(Context& ctx, const resolve::Explanation& ex, bool first) {
             j += std::string(k ? "," : "") + "{\"options\":" + json_string(m.options[k]->options) +
                  ",\"origin\":" + json_string(origin_text(m.options[k]->origin)) + "}";
         j += "],\"blacklist\":";
-        j += m.blacklist == nullptr ? "null"
-                                    : "{\"origin\":" + json_string(origin_text(m.blacklist->origin)) +
-                                          ",\"applies\":" + (m.blacklist_applies ? "true" : "false") + "}";
+        j += m.blacklist == nullptr
+                 ? "null"
+                 : "{\"origin\":" + json_string(origin_text(m.blacklist->origin)) +
+                       ",\"applies\":" + (m.blacklist_applies ? "true" : "false") + "}";
         j += ",\"softdep\":";
         if (m.softdep == nullptr) {
             j += "null";
         } else {
             auto arr = [&](const std::vector<std::string>& v) {
                 std::string s = "[";
-                for (size_t k = 0; k < v.size(); ++k) s += std::string(k ? "," : "") + json_string(v[k]);
+                for (size_t k = 0; k < v.size(); ++k)
+                    s += std::string(k ? "," : "") + json_string(v[k]);
                 return s + "]";
             };
             j += "{\"pre\":" + arr(m.softdep_pre) + ",\"post\":" + arr(m.softdep_post) +
                  ",\"origin\":" + json_string(origin_text(m.softdep->origin)) + "}";
         }
         j += ",\"install\":";
-        j += m.install == nullptr ? "null"
-                                  : "{\"command\":" + json_string(m.install->command) +
-                                        ",\"origin\":" + json_string(origin_text(m.install->origin)) + "}";
+        j += m.install == nullptr
+                 ? "null"
+                 : "{\"command\":" + json_string(m.install->command) +
+                       ",\"origin\":" + json_string(origin_text(m.install->origin)) + "}";
         j += ",\"plan\":{\"blacklisted\":" + std::string(m.plan.blacklisted ? "true" : "false") +
              ",\"steps\":[";
         for (size_t k = 0; k < m.plan.steps.size(); ++k) {
@@ -200,12 +224,14 @@ void explain_json(Context& ctx, const resolve::Explanation& ex, bool first) {
             j += std::string(k ? "," : "") + "{\"action\":" + json_string(action_name(s.kind)) +
                  ",\"module\":" + json_string(s.name) +
                  ",\"file\":" + (s.kind == StepKind::Insmod ? json_string(s.path) : "null") +
-                 ",\"command\":" + (s.kind == StepKind::Install ? json_string(s.install->command) : "null") +
+                 ",\"command\":" +
+                 (s.kind == StepKind::Install ? json_string(s.install->command) : "null") +
                  ",\"options\":" + json_string(s.options) +
                  ",\"reason\":" + json_string(reason_key(s.reason)) +
                  ",\"of\":" + (s.reason_of.empty() ? "null" : json_string(s.reason_of)) +
                  ",\"required\":" + (s.required ? "true" : "false") +
-                 ",\"state\":" + json_string(state_of(ctx, s.name, s.kind == StepKind::Builtin)) + "}";
+                 ",\"state\":" + json_string(state_of(ctx, s.name, s.kind == StepKind::Builtin)) +
+                 "}";
         }
         j += "]}}";
     }
@@ -249,9 +275,11 @@ namespace modkit::cli {
 // `modkit explain [modprobe options] NAME...`: modprobe --explain under its own name.
 int explain_main(int argc, char** argv) {
     std::vector<std::string> store = {"modprobe", "--explain"};
-    for (int i = 1; i < argc; ++i) store.emplace_back(argv[i]);
+    for (int i = 1; i < argc; ++i)
+        store.emplace_back(argv[i]);
     std::vector<char*> args;
-    for (auto& s : store) args.push_back(s.data());
+    for (auto& s : store)
+        args.push_back(s.data());
     args.push_back(nullptr);
     util::Diag::set_program("modprobe");
     return modprobe_main(static_cast<int>(store.size()), args.data());

@@ -56,7 +56,9 @@ struct Result {
 
 class Printer {
 public:
-    Printer(const Options& opt, Result& res) : m_opt(opt), m_res(res) {}
+    Printer(const Options& opt, Result& res)
+        : m_opt(opt)
+        , m_res(res) {}
 
     void out(std::string_view text) {
         if (m_res.chunks.empty() || m_res.chunks.back().is_error)
@@ -64,9 +66,7 @@ public:
         m_res.chunks.back().text.append(text);
     }
     void sep() { out(std::string_view(&m_opt.separator, 1)); }
-    void error(std::string msg) {
-        m_res.chunks.push_back({true, std::move(msg)});
-    }
+    void error(std::string msg) { m_res.chunks.push_back({true, std::move(msg)}); }
     // printf("%-16s%s", label, value) followed by the separator.
     void labelled(std::string_view label, std::string_view value) {
         out(label);
@@ -204,8 +204,8 @@ Result describe(const Work& w, const Options& opt, const module::BuiltinModinfo*
         }
         auto records = builtin_info->lookup(w.name);
         if (!records) {
-            pr.error("could not get modinfo from '" + w.name + "': " +
-                     std::strerror(records.error().sys_errno));
+            pr.error("could not get modinfo from '" + w.name +
+                     "': " + std::strerror(records.error().sys_errno));
             res.failed = true;
             return res;
         }
@@ -218,8 +218,7 @@ Result describe(const Work& w, const Options& opt, const module::BuiltinModinfo*
         if (!info) {
             const util::Error& e = info.error();
             // One line that names the file and the exact problem, then kmod's own line.
-            if (e.kind == util::ErrorKind::Corrupt || e.sys_errno == EISDIR)
-                pr.error(e.describe());
+            if (e.kind == util::ErrorKind::Corrupt || e.sys_errno == EISDIR) pr.error(e.describe());
             pr.error("could not get modinfo from '" + w.name + "': " + std::strerror(e.sys_errno));
             res.failed = true;
             return res;
@@ -255,7 +254,9 @@ void help(const char* prog) {
     std::string p(util::basename(prog));
     util::Output::write(
         "Usage:\n"
-        "\t" + p + " [options] <modulename|filename> [args]\n"
+        "\t" +
+        p +
+        " [options] <modulename|filename> [args]\n"
         "Options:\n"
         "\t-a, --author                Print only 'author'\n"
         "\t-d, --description           Print only 'description'\n"
@@ -263,7 +264,8 @@ void help(const char* prog) {
         "\t-p, --parameters            Print only 'parm'\n"
         "\t-n, --filename              Print only 'filename'\n"
         "\t-0, --null                  Use \\0 instead of \\n\n"
-        "\t-m, --modname               Handle argument as module name instead of alias or filename\n"
+        "\t-m, --modname               Handle argument as module name instead of alias or "
+        "filename\n"
         "\t-F, --field=FIELD           Print only provided FIELD\n"
         "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
         "\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules\n"
@@ -275,13 +277,18 @@ void help(const char* prog) {
 
 int modinfo_main(int argc, char** argv) {
     static const option longopts[] = {
-        {"author", no_argument, nullptr, 'a'},      {"description", no_argument, nullptr, 'd'},
-        {"license", no_argument, nullptr, 'l'},     {"parameters", no_argument, nullptr, 'p'},
-        {"filename", no_argument, nullptr, 'n'},    {"null", no_argument, nullptr, '0'},
-        {"modname", no_argument, nullptr, 'm'},     {"field", required_argument, nullptr, 'F'},
+        {"author", no_argument, nullptr, 'a'},
+        {"description", no_argument, nullptr, 'd'},
+        {"license", no_argument, nullptr, 'l'},
+        {"parameters", no_argument, nullptr, 'p'},
+        {"filename", no_argument, nullptr, 'n'},
+        {"null", no_argument, nullptr, '0'},
+        {"modname", no_argument, nullptr, 'm'},
+        {"field", required_argument, nullptr, 'F'},
         {"set-version", required_argument, nullptr, 'k'},
         {"basedir", required_argument, nullptr, 'b'},
-        {"version", no_argument, nullptr, 'V'},     {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
+        {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0},
     };
     Options opt;
@@ -290,19 +297,43 @@ int modinfo_main(int argc, char** argv) {
         int c = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", longopts, nullptr);
         if (c == -1) break;
         switch (c) {
-        case 'a': opt.field = "author"; break;
-        case 'd': opt.field = "description"; break;
-        case 'l': opt.field = "license"; break;
-        case 'p': opt.field = "parm"; break;
-        case 'n': opt.field = "filename"; break;
-        case '0': opt.separator = '\0'; break;
-        case 'm': opt.arg_is_modname = true; break;
-        case 'F': opt.field = optarg; break;
-        case 'k': opt.kversion = optarg; break;
-        case 'b': opt.basedir = optarg; break;
-        case 'h': help(argv[0]); return EXIT_SUCCESS;
-        case 'V': return print_kmod_version();
-        default: return EXIT_FAILURE; // getopt has printed the message
+        case 'a':
+            opt.field = "author";
+            break;
+        case 'd':
+            opt.field = "description";
+            break;
+        case 'l':
+            opt.field = "license";
+            break;
+        case 'p':
+            opt.field = "parm";
+            break;
+        case 'n':
+            opt.field = "filename";
+            break;
+        case '0':
+            opt.separator = '\0';
+            break;
+        case 'm':
+            opt.arg_is_modname = true;
+            break;
+        case 'F':
+            opt.field = optarg;
+            break;
+        case 'k':
+            opt.kversion = optarg;
+            break;
+        case 'b':
+            opt.basedir = optarg;
+            break;
+        case 'h':
+            help(argv[0]);
+            return EXIT_SUCCESS;
+        case 'V':
+            return print_kmod_version();
+        default:
+            return EXIT_FAILURE; // getopt has printed the message
         }
     }
     if (optind >= argc) {
@@ -354,9 +385,12 @@ int modinfo_main(int argc, char** argv) {
         std::optional<util::Error> err;
         if (opt.arg_is_modname) {
             auto found = resolve::lookup_name(dir, arg);
-            if (!found) err = found.error();
-            else if (found->empty()) work.push_back({"Module name " + std::string(arg) + " not found.", {}, {}, false});
-            else err = add_found(*found);
+            if (!found)
+                err = found.error();
+            else if (found->empty())
+                work.push_back({"Module name " + std::string(arg) + " not found.", {}, {}, false});
+            else
+                err = add_found(*found);
         } else if (is_module_filename(arg)) {
             Work w;
             w.path = absolute(arg);
@@ -366,7 +400,8 @@ int modinfo_main(int argc, char** argv) {
             auto found = resolve::lookup(dir, nullptr, arg);
             if (!found) {
                 if (found.error().kind == util::ErrorKind::Invalid)
-                    work.push_back({"Module alias " + std::string(arg) + " not found.", {}, {}, false});
+                    work.push_back(
+                        {"Module alias " + std::string(arg) + " not found.", {}, {}, false});
                 else
                     err = found.error();
             } else if (found->empty()) {
@@ -387,8 +422,10 @@ int modinfo_main(int argc, char** argv) {
     std::optional<util::Error> builtin_error;
     if (need_builtin) {
         auto b = module::BuiltinModinfo::open(dir.file("modules.builtin.modinfo"));
-        if (b) builtin_info = std::move(*b);
-        else builtin_error = b.error();
+        if (b)
+            builtin_info = std::move(*b);
+        else
+            builtin_error = b.error();
     }
 
     bool failed = index_failed;

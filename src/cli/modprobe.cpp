@@ -88,12 +88,24 @@ void env_append(const std::string& value) {
 void help(const std::string& p) {
     util::Output::write(
         "Usage:\n"
-        "\t" + p + " [options] [-i] [-b] modulename\n"
-        "\t" + p + " [options] -a [-i] [-b] modulename [modulename...]\n"
-        "\t" + p + " [options] -r [-i] modulename\n"
-        "\t" + p + " [options] -r -a [-i] modulename [modulename...]\n"
-        "\t" + p + " [options] -c\n"
-        "\t" + p + " [options] --dump-modversions filename\n"
+        "\t" +
+        p +
+        " [options] [-i] [-b] modulename\n"
+        "\t" +
+        p +
+        " [options] -a [-i] [-b] modulename [modulename...]\n"
+        "\t" +
+        p +
+        " [options] -r [-i] modulename\n"
+        "\t" +
+        p +
+        " [options] -r -a [-i] modulename [modulename...]\n"
+        "\t" +
+        p +
+        " [options] -c\n"
+        "\t" +
+        p +
+        " [options] --dump-modversions filename\n"
         "Management Options:\n"
         "\t-a, --all                   Consider every non-argument to\n"
         "\t                            be a module name to be inserted\n"
@@ -194,8 +206,10 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
     av.reserve(static_cast<size_t>(argc) + env_words.size() + 1);
     static char default_name[] = "modprobe";
     av.push_back(argc > 0 ? argv[0] : default_name);
-    for (auto& w : env_words) av.push_back(w.data());
-    for (int i = 1; i < argc; ++i) av.push_back(argv[i]);
+    for (auto& w : env_words)
+        av.push_back(w.data());
+    for (int i = 1; i < argc; ++i)
+        av.push_back(argv[i]);
     av.push_back(nullptr);
     int ac = static_cast<int>(av.size() - 1);
 
@@ -205,9 +219,15 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
         int c = getopt_long(ac, av.data(), "arw:RibfDcnC:d:S:sqvVh", longopts, nullptr);
         if (c == -1) break;
         switch (c) {
-        case 'a': opt.all = true; break;
-        case 'r': opt.remove = true; break;
-        case k_remove_holders: opt.remove_holders = true; break;
+        case 'a':
+            opt.all = true;
+            break;
+        case 'r':
+            opt.remove = true;
+            break;
+        case k_remove_holders:
+            opt.remove_holders = true;
+            break;
         case 'w': {
             char* end = nullptr;
             unsigned long long v = std::strtoull(optarg, &end, 0);
@@ -218,28 +238,62 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
             opt.wait_msec = v;
             break;
         }
-        case k_first_time: opt.first_time = true; break;
-        case 'i': opt.ignore_commands = true; break;
-        case 'b': opt.use_blacklist = true; break;
-        case 'f': opt.force = true; break;
-        case k_force_modversion: opt.force_modversion = true; break;
-        case k_force_vermagic: opt.force_vermagic = true; break;
-        case 'D': opt.show_depends = true; break;
-        case 'R': opt.lookup_only = true; break;
-        case 'c': opt.show_config = true; break;
-        case k_show_modversions: opt.show_modversions = true; break;
-        case k_show_exports: opt.show_exports = true; break;
-        case k_explain: opt.explain = true; break;
-        case k_json: opt.json = true; break;
-        case 'n': opt.dry_run = true; break;
+        case k_first_time:
+            opt.first_time = true;
+            break;
+        case 'i':
+            opt.ignore_commands = true;
+            break;
+        case 'b':
+            opt.use_blacklist = true;
+            break;
+        case 'f':
+            opt.force = true;
+            break;
+        case k_force_modversion:
+            opt.force_modversion = true;
+            break;
+        case k_force_vermagic:
+            opt.force_vermagic = true;
+            break;
+        case 'D':
+            opt.show_depends = true;
+            break;
+        case 'R':
+            opt.lookup_only = true;
+            break;
+        case 'c':
+            opt.show_config = true;
+            break;
+        case k_show_modversions:
+            opt.show_modversions = true;
+            break;
+        case k_show_exports:
+            opt.show_exports = true;
+            break;
+        case k_explain:
+            opt.explain = true;
+            break;
+        case k_json:
+            opt.json = true;
+            break;
+        case 'n':
+            opt.dry_run = true;
+            break;
         case 'C':
             opt.config_paths.emplace_back(optarg);
             env_append("-C");
             env_append(optarg);
             break;
-        case 'd': opt.root = optarg; break;
-        case 'S': opt.kversion = optarg; break;
-        case 's': env_append("-s"); break; // modkit writes messages to stderr
+        case 'd':
+            opt.root = optarg;
+            break;
+        case 'S':
+            opt.kversion = optarg;
+            break;
+        case 's':
+            env_append("-s");
+            break; // modkit writes messages to stderr
         case 'q':
             env_append("-q");
             opt.quiet = true;
@@ -249,14 +303,19 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
             env_append("-v");
             ++opt.verbose;
             break;
-        case 'V': return print_kmod_version();
-        case 'h': help(std::string(util::basename(av[0]))); return EXIT_SUCCESS;
-        default: return EXIT_FAILURE;
+        case 'V':
+            return print_kmod_version();
+        case 'h':
+            help(std::string(util::basename(av[0])));
+            return EXIT_SUCCESS;
+        default:
+            return EXIT_FAILURE;
         }
     }
     std::vector<std::string_view> args;
     args.reserve(static_cast<size_t>(ac - optind));
-    for (int i = optind; i < ac; ++i) args.emplace_back(av[i]);
+    for (int i = optind; i < ac; ++i)
+        args.emplace_back(av[i]);
 
     if (!opt.show_config && args.empty()) {
         util::Diag::error("missing parameters. See -h.");
@@ -320,7 +379,8 @@ int modprobe_run(int argc, char** argv, kernel::System& sys) {
             std::string a(args[i]);
             if (!opts.empty()) opts += ' '; // kmod adds a separator only after something
             auto eq = a.find('=');
-            std::string_view value = eq == std::string::npos ? std::string_view() : std::string_view(a).substr(eq + 1);
+            std::string_view value =
+                eq == std::string::npos ? std::string_view() : std::string_view(a).substr(eq + 1);
             if (eq != std::string::npos && !value.starts_with('"') && !value.starts_with('\'') &&
                 value.find(' ') != std::string_view::npos) {
                 opts += a.substr(0, eq + 1);

@@ -21,24 +21,24 @@ struct Options {
     bool remove = false;         // -r
     bool remove_holders = false; // --remove-holders
     unsigned long long wait_msec = 0;
-    bool lookup_only = false;    // -R
+    bool lookup_only = false; // -R
     bool first_time = false;
     bool ignore_commands = false; // -i
-    bool use_blacklist = false;  // -b
-    bool force = false;          // -f
+    bool use_blacklist = false;   // -b
+    bool force = false;           // -f
     bool force_modversion = false;
     bool force_vermagic = false;
-    bool show_depends = false;   // -D: ignore loaded, dry run, show
-    bool show_config = false;    // -c
+    bool show_depends = false; // -D: ignore loaded, dry run, show
+    bool show_config = false;  // -c
     bool show_modversions = false;
     bool show_exports = false;
-    bool dry_run = false;        // -n
-    bool explain = false;        // --explain (modkit)
-    bool json = false;           // --json (modkit)
+    bool dry_run = false;                  // -n
+    bool explain = false;                  // --explain (modkit)
+    bool json = false;                     // --json (modkit)
     std::vector<std::string> config_paths; // -C
     std::optional<std::string> root;       // -d
     std::optional<std::string> kversion;   // -S
-    int verbose = 4;             // LOG_WARNING + -v count, or 0 with -q
+    int verbose = 4;                       // LOG_WARNING + -v count, or 0 with -q
     bool quiet = false;
 };
 
@@ -53,8 +53,12 @@ struct Context {
     util::LogLevel log_level = util::LogLevel::Fatal;
 
     Context(Options o, std::string dirname_, config::ModprobeConfig cfg, kernel::System& sys)
-        : opt(std::move(o)), dirname(dirname_), dir(std::move(dirname_)), config(std::move(cfg)),
-          resolver(dir, config), system(sys) {}
+        : opt(std::move(o))
+        , dirname(dirname_)
+        , dir(std::move(dirname_))
+        , config(std::move(cfg))
+        , resolver(dir, config)
+        , system(sys) {}
     Context(const Context&) = delete;
 
     bool show_actions() const { return opt.show_depends || opt.verbose > 4; }

@@ -39,7 +39,8 @@ void Context::log(const std::string& msg) {
 }
 
 void Context::flush_resolver_messages() {
-    for (const auto& m : resolver.messages()) util::Diag::error(m);
+    for (const auto& m : resolver.messages())
+        util::Diag::error(m);
     resolver.messages().clear();
 }
 
@@ -73,7 +74,9 @@ int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
 
 void report_insert_error(const std::string& name, int err) {
     switch (err) {
-    case -EEXIST: util::Diag::error("could not insert '" + name + "': Module already in kernel"); break;
+    case -EEXIST:
+        util::Diag::error("could not insert '" + name + "': Module already in kernel");
+        break;
     case -ENOENT:
         util::Diag::error("could not insert '" + name +
                           "': Unknown symbol in module, or unknown parameter (see dmesg)");
@@ -106,7 +109,8 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
     } else {
         auto found = ctx.resolver.lookup(name);
         ctx.flush_resolver_messages();
-        if (!found && found.error().kind == util::ErrorKind::Corrupt) return index_error(found.error());
+        if (!found && found.error().kind == util::ErrorKind::Corrupt)
+            return index_error(found.error());
         if (!found || found->empty()) {
             ctx.log("Module " + name + " not found in directory " + ctx.dirname);
             return -ENOENT;
@@ -224,7 +228,8 @@ int show_modversions(Context& ctx, const std::string& path) {
         return -versions.error().sys_errno;
     }
     std::vector<std::pair<std::string_view, uint64_t>> rows;
-    for (const auto& v : *versions) rows.emplace_back(v.name, v.crc);
+    for (const auto& v : *versions)
+        rows.emplace_back(v.name, v.crc);
     print_crc_lines(rows);
     return 0;
 }
@@ -246,7 +251,8 @@ int show_exports(Context& ctx, const std::string& path) {
         return -ENOENT;
     }
     std::vector<std::pair<std::string_view, uint64_t>> rows;
-    for (const auto& e : exports) rows.emplace_back(e.name, e.crc);
+    for (const auto& e : exports)
+        rows.emplace_back(e.name, e.crc);
     print_crc_lines(rows);
     return 0;
 }

@@ -70,9 +70,9 @@ void list_one(const std::string& path, ConfigKind kind, FileList& out) {
         if (filter_out(dirfd(d), path, name, kind, out.diagnostics)) continue;
         std::string full = path + "/" + name;
         if (kind == ConfigKind::Modprobe && full.size() >= k_path_max) {
-            out.diagnostics.push_back(
-                {util::LogLevel::Error, full, 0, "Error parsing " + full + ": path too long",
-                 "conf_files_list"});
+            out.diagnostics.push_back({util::LogLevel::Error, full, 0,
+                                       "Error parsing " + full + ": path too long",
+                                       "conf_files_list"});
             continue;
         }
         insert_sorted(out.files, {std::move(full), name});

@@ -41,7 +41,8 @@ public:
     }
     void strings(const std::vector<std::string_view>& v) {
         u32(static_cast<uint32_t>(v.size()));
-        for (const auto& s : v) str(s);
+        for (const auto& s : v)
+            str(s);
     }
     void syms(const std::vector<SymbolRef>& v, bool with_weak) {
         u32(static_cast<uint32_t>(v.size()));
@@ -66,7 +67,9 @@ private:
 // ok() is false.
 class Reader {
 public:
-    Reader(const char* data, size_t size) : m_p(data), m_end(data + size) {}
+    Reader(const char* data, size_t size)
+        : m_p(data)
+        , m_end(data + size) {}
     bool ok() const { return m_ok; }
     const char* pos() const { return m_p; }
     bool at_end() const { return m_p == m_end; }
@@ -88,7 +91,8 @@ public:
     }
     void strings(std::vector<std::string_view>& v) {
         v.resize(count());
-        for (auto& s : v) s = str();
+        for (auto& s : v)
+            s = str();
     }
     void syms(std::vector<SymbolRef>& v, bool with_weak) {
         v.resize(count());
@@ -169,7 +173,8 @@ std::string RecordCache::serialize_segment(const std::vector<const Candidate*>& 
     return std::move(w.out());
 }
 
-RecordCache RecordCache::load(const std::string& path, const std::string& dirname, std::string& why) {
+RecordCache RecordCache::load(const std::string& path, const std::string& dirname,
+                              std::string& why) {
     RecordCache cache;
     auto bytes = util::MappedFile::open(path, true);
     if (!bytes) {

@@ -45,7 +45,8 @@ public:
 
     // A whole cache file: header plus one segment with the records of `files` (parallel
     // arrays).
-    static std::string serialize(const std::string& dirname, const std::vector<const Candidate*>& files,
+    static std::string serialize(const std::string& dirname,
+                                 const std::vector<const Candidate*>& files,
                                  const std::vector<const ModuleRecord*>& records);
     // One segment, to append to an existing cache file.
     static std::string serialize_segment(const std::vector<const Candidate*>& files,

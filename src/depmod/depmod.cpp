@@ -28,7 +28,8 @@ using util::LogLevel;
 namespace {
 
 std::string strip_leading_slashes(std::string_view s) {
-    while (s.starts_with('/')) s.remove_prefix(1);
+    while (s.starts_with('/'))
+        s.remove_prefix(1);
     return std::string(s);
 }
 
@@ -41,8 +42,8 @@ void say(const DepmodSink& sink, LogLevel level, std::string text) {
 bool up_to_date(const std::string& dirname, const std::string& dep_file, const DepmodSink& sink) {
     struct stat dep_st;
     if (::stat(dep_file.c_str(), &dep_st) != 0) {
-        say(sink, LogLevel::Error, "could not fstatat(" + dirname + ", modules.dep): " +
-                                       std::strerror(errno));
+        say(sink, LogLevel::Error,
+            "could not fstatat(" + dirname + ", modules.dep): " + std::strerror(errno));
         return false;
     }
     auto newer = [&](const struct stat& st) {
@@ -105,7 +106,8 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     // 0. vmlinux symbols first: kmod fails on an unreadable -E/-F file before anything else.
     config::Diagnostics symbol_messages;
     auto kernel_symbols = read_kernel_symbols(opt.graph, symbol_messages);
-    for (const auto& d : symbol_messages) sink.message(d);
+    for (const auto& d : symbol_messages)
+        sink.message(d);
     if (!kernel_symbols) return 1;
 
     // 1. The modules: the whole tree (with depmod.d) or the paths given.
@@ -115,13 +117,17 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
         std::vector<std::string> paths = opt.config_paths;
         if (paths.empty()) paths = config::default_config_dirs(config::ConfigKind::Depmod);
         auto files = config::list_config_files(paths, {config::ConfigKind::Depmod, {}});
-        for (const auto& d : files.diagnostics) sink.message(d);
+        for (const auto& d : files.diagnostics)
+            sink.message(d);
         auto cfg = config::DepmodConfig::load(files, opt.kernel_version);
-        for (const auto& d : cfg.diagnostics()) sink.message(d);
+        for (const auto& d : cfg.diagnostics())
+            sink.message(d);
         ScanResult scan = scan_tree(dirname, cfg, opt.use_cache);
-        for (const auto& d : scan.messages) sink.message(d);
+        for (const auto& d : scan.messages)
+            sink.message(d);
         if (scan.failed) {
-            say(sink, LogLevel::Fatal, "could not search modules: " + std::string(std::strerror(ENOENT)));
+            say(sink, LogLevel::Fatal,
+                "could not search modules: " + std::string(std::strerror(ENOENT)));
             return 1;
         }
         candidates = std::move(scan.modules);
@@ -142,8 +148,8 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
             }
             struct stat s;
             if (::stat(path.c_str(), &s) != 0) {
-                say(sink, LogLevel::Fatal, "could not create module " + path + ": " +
-                                               std::strerror(errno));
+                say(sink, LogLevel::Fatal,
+                    "could not create module " + path + ": " + std::strerror(errno));
                 return 1;
             }
             set_identity(c, s);
@@ -159,8 +165,7 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     if (opt.use_cache) {
         std::string why;
         cache = RecordCache::load(cache_path, dirname, why);
-        if (!why.empty())
-            say(sink, LogLevel::Warning, "ignoring " + cache_path + ": " + why);
+        if (!why.empty()) say(sink, LogLevel::Warning, "ignoring " + cache_path + ": " + why);
     }
     std::vector<const ModuleRecord*> records(candidates.size(), nullptr);
     std::vector<size_t> to_read;
@@ -174,7 +179,8 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     std::vector<ModuleRecord> fresh = util::parallel_map(to_read.size(), jobs, [&](size_t k) {
         return extract_record(candidates[to_read[k]].path, &budget);
     });
-    for (size_t k = 0; k < to_read.size(); ++k) records[to_read[k]] = &fresh[k];
+    for (size_t k = 0; k < to_read.size(); ++k)
+        records[to_read[k]] = &fresh[k];
     st.read = to_read.size();
     st.from_cache = candidates.size() - to_read.size();
     if (util::PhaseTimer::enabled())
@@ -184,19 +190,23 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     timer.emplace("graph");
     std::vector<const Candidate*> files;
     files.reserve(candidates.size());
-    for (const auto& c : candidates) files.push_back(&c);
+    for (const auto& c : candidates)
+        files.push_back(&c);
     DepGraph graph(files, records, read_optional(dirname + "/modules.order"), dirname);
     graph.add_kernel_symbols(*kernel_symbols, opt.graph);
     bool resolved = graph.resolve(opt.graph);
-    for (const auto& d : graph.messages()) sink.message(d);
-    for (const auto& line : graph.verbose_lines()) sink.out(line);
+    for (const auto& d : graph.messages())
+        sink.message(d);
+    for (const auto& line : graph.verbose_lines())
+        sink.out(line);
     if (!resolved) return 1; // a dependency cycle: nothing is written
 
     // 4. The files.
     if (opt.dry_run) {
         RenderResult r = render_outputs(graph, BuiltinInputs{std::string(), std::string(), dirname},
                                         opt.warn_dups, jobs);
-        for (const auto& d : r.messages) sink.message(d);
+        for (const auto& d : r.messages)
+            sink.message(d);
         if (r.fatal) {
             say(sink, LogLevel::Fatal, *r.fatal);
             return 1;
@@ -209,7 +219,8 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     BuiltinInputs builtin{read_optional(dirname + "/modules.builtin"),
                           read_optional(dirname + "/modules.builtin.modinfo"), dirname};
     RenderResult r = render_outputs(graph, builtin, opt.warn_dups, jobs);
-    for (const auto& d : r.messages) sink.message(d);
+    for (const auto& d : r.messages)
+        sink.message(d);
     if (r.fatal) {
         say(sink, LogLevel::Fatal, *r.fatal);
         return 1;
@@ -218,14 +229,14 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     // The output directory (only ever different from the module directory with -o) is
     // created as needed, as kmod 31+ does.
     if (auto made = util::make_directories(outdir, 0755); !made) {
-        say(sink, LogLevel::Fatal, "could not create directory " + outdir + ": " +
-                                       std::strerror(made.error().sys_errno));
+        say(sink, LogLevel::Fatal,
+            "could not create directory " + outdir + ": " + std::strerror(made.error().sys_errno));
         return 1;
     }
     auto lock = DirectoryLock::acquire(outdir);
     if (!lock) {
-        say(sink, LogLevel::Fatal, "could not open directory " + outdir + ": " +
-                                       std::strerror(lock.error().sys_errno));
+        say(sink, LogLevel::Fatal,
+            "could not open directory " + outdir + ": " + std::strerror(lock.error().sys_errno));
         return 1;
     }
     if (auto rec = recover_interrupted_commit(outdir); !rec)
@@ -239,8 +250,8 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
     // few modules were read; rewritten whole when it is new or mostly stale.
     if (opt.use_cache && st.read > 0) {
         util::Expected<void> w;
-        bool append = cache.stored_entries() > 0 &&
-                      cache.stored_entries() + st.read <= 2 * candidates.size();
+        bool append =
+            cache.stored_entries() > 0 && cache.stored_entries() + st.read <= 2 * candidates.size();
         if (append) {
             std::vector<const Candidate*> fresh_files;
             std::vector<const ModuleRecord*> fresh_records;
@@ -248,14 +259,15 @@ int run_depmod(const DepmodOptions& opt, const DepmodSink& sink, DepmodStats* st
                 fresh_files.push_back(&candidates[to_read[k]]);
                 fresh_records.push_back(&fresh[k]);
             }
-            w = util::append_file(cache_path, RecordCache::serialize_segment(fresh_files, fresh_records));
+            w = util::append_file(cache_path,
+                                  RecordCache::serialize_segment(fresh_files, fresh_records));
         } else {
             w = util::write_file_atomic(cache_path, RecordCache::serialize(dirname, files, records),
                                         0644, util::AtomicFile::Sync::No);
         }
         if (!w)
-            say(sink, LogLevel::Warning, "could not write " + cache_path + ": " +
-                                             std::strerror(w.error().sys_errno));
+            say(sink, LogLevel::Warning,
+                "could not write " + cache_path + ": " + std::strerror(w.error().sys_errno));
     }
     return 0;
 }

@@ -14,9 +14,9 @@
 namespace modkit::depmod {
 
 struct DepmodOptions {
-    std::string basedir;                   // -b, absolute ("" for /)
+    std::string basedir;                    // -b, absolute ("" for /)
     std::string moduledir = "/lib/modules"; // -m (kmod 34): relative to basedir and outdir
-    std::string outdir;                    // -o, absolute ("" = basedir)
+    std::string outdir;                     // -o, absolute ("" = basedir)
     std::string kernel_version;
     std::vector<std::string> config_paths; // -C; empty = the default depmod.d directories
     std::vector<std::string> module_paths; // explicit modules instead of the whole tree
@@ -35,7 +35,7 @@ struct DepmodSink {
 
 struct DepmodStats {
     size_t modules = 0;
-    size_t read = 0;      // modules read from disk
+    size_t read = 0;       // modules read from disk
     size_t from_cache = 0; // modules whose record came from the cache
 };
 

@@ -51,10 +51,11 @@ DepGraph::DepGraph(std::vector<const Candidate*> files, std::vector<const Module
         m.uncrelpath = uncompressed_relpath(*files[i]);
         m_modules.push_back(std::move(m));
     }
-    for (uint32_t i = 0; i < m_modules.size(); ++i) m_modules[i].idx = i;
+    for (uint32_t i = 0; i < m_modules.size(); ++i)
+        m_modules[i].idx = i;
     if (!modules_order) {
-        message(LogLevel::Warning, "could not open modules.order at " + order_path + ": " +
-                                       std::strerror(ENOENT));
+        message(LogLevel::Warning,
+                "could not open modules.order at " + order_path + ": " + std::strerror(ENOENT));
         return;
     }
     // Listed modules first, in modules.order order (the first occurrence of a line wins, as in
@@ -86,14 +87,17 @@ DepGraph::DepGraph(std::vector<const Candidate*> files, std::vector<const Module
         sort_key[it->second] = line_no - total;
     }
     std::vector<uint32_t> order(m_modules.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    for (uint32_t i = 0; i < order.size(); ++i)
+        order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](uint32_t a, uint32_t b) { return sort_key[a] < sort_key[b]; });
     std::vector<GraphModule> sorted;
     sorted.reserve(m_modules.size());
-    for (uint32_t i : order) sorted.push_back(std::move(m_modules[i]));
+    for (uint32_t i : order)
+        sorted.push_back(std::move(m_modules[i]));
     m_modules = std::move(sorted);
-    for (uint32_t i = 0; i < m_modules.size(); ++i) m_modules[i].idx = i;
+    for (uint32_t i = 0; i < m_modules.size(); ++i)
+        m_modules[i].idx = i;
 }
 
 void DepGraph::add_symbol(std::string_view name, uint64_t crc, int32_t owner, bool prefix_skipped,
@@ -122,7 +126,8 @@ std::optional<KernelSymbols> read_kernel_symbols(const GraphOptions& opt,
     };
     auto text = util::read_file(path);
     if (!text) {
-        say(LogLevel::Fatal, "could not load " + path + ": " + std::strerror(text.error().sys_errno));
+        say(LogLevel::Fatal,
+            "could not load " + path + ": " + std::strerror(text.error().sys_errno));
         return std::nullopt;
     }
     out.prefix_skipped = opt.symvers_path.empty();
@@ -144,7 +149,8 @@ std::optional<KernelSymbols> read_kernel_symbols(const GraphOptions& opt,
             uint64_t crc = std::strtoull(ver.c_str(), &end, 16);
             if (*end != '\0') {
                 say(LogLevel::Error, path + ":" + std::to_string(line_no) +
-                                         " Invalid symbol version " + ver + ": " + std::strerror(EINVAL));
+                                         " Invalid symbol version " + ver + ": " +
+                                         std::strerror(EINVAL));
                 continue;
             }
             out.entries.push_back({out.names.emplace_back(fields[1]), crc});
@@ -193,20 +199,21 @@ bool DepGraph::resolve(const GraphOptions& opt) {
             const GraphSymbol* sym = find_symbol(imp.name, opt.symbol_prefix);
             if (sym == nullptr) {
                 if (opt.print_unknown && !imp.weak)
-                    message(LogLevel::Warning, m.file->path + " needs unknown symbol " + std::string(imp.name));
+                    message(LogLevel::Warning,
+                            m.file->path + " needs unknown symbol " + std::string(imp.name));
                 continue;
             }
             if (opt.check_symvers && sym->crc != imp.crc && !imp.weak && opt.print_unknown)
-                message(LogLevel::Warning,
-                        m.file->path + " disagrees about version of symbol " + std::string(imp.name));
+                message(LogLevel::Warning, m.file->path + " disagrees about version of symbol " +
+                                               std::string(imp.name));
             if (sym->owner < 0) continue;
             auto owner = static_cast<uint32_t>(sym->owner);
             if (std::find(m.deps.begin(), m.deps.end(), owner) != m.deps.end()) continue;
             m.deps.push_back(owner);
             m_modules[owner].users++;
             if (opt.verbose)
-                m_verbose.push_back(m.file->path + " needs \"" + std::string(sym->name) + "\": " +
-                                    m_modules[owner].file->path + "\n");
+                m_verbose.push_back(m.file->path + " needs \"" + std::string(sym->name) +
+                                    "\": " + m_modules[owner].file->path + "\n");
         }
     }
     if (!topological_sort()) return false;
@@ -234,7 +241,8 @@ bool DepGraph::topological_sort() {
             if (--users[dst] == 0) roots.push_back(dst);
     }
     if (sorted == n) return true;
-    for (uint32_t i = 0; i < n; ++i) m_modules[i].users = users[i]; // what is left: the cycles
+    for (uint32_t i = 0; i < n; ++i)
+        m_modules[i].users = users[i]; // what is left: the cycles
     report_cycles();
     return false;
 }
@@ -341,7 +349,8 @@ std::vector<const GraphSymbol*> DepGraph::owned_symbols_in_order() const {
     sort_in_hash_order(names, k_symbol_buckets);
     std::vector<const GraphSymbol*> out;
     out.reserve(names.size());
-    for (auto n : names) out.push_back(&m_symbols.at(n));
+    for (auto n : names)
+        out.push_back(&m_symbols.at(n));
     return out;
 }
 

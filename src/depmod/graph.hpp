@@ -29,7 +29,9 @@ struct GraphModule {
 
     const std::string& name() const { return file->name; }
     // The path written to modules.dep: relative when under the module directory.
-    const std::string& dep_path() const { return file->relpath.empty() ? file->path : file->relpath; }
+    const std::string& dep_path() const {
+        return file->relpath.empty() ? file->path : file->relpath;
+    }
 };
 
 struct GraphSymbol {
@@ -39,12 +41,12 @@ struct GraphSymbol {
 };
 
 struct GraphOptions {
-    std::string symvers_path;   // -E: Module.symvers (vmlinux symbols with CRCs)
+    std::string symvers_path;    // -E: Module.symvers (vmlinux symbols with CRCs)
     std::string system_map_path; // -F: System.map
-    char symbol_prefix = '\0';  // -P
-    bool check_symvers = false; // -E given
-    bool print_unknown = false; // -e
-    bool verbose = false;       // -v: print "X needs "sym": Y" lines
+    char symbol_prefix = '\0';   // -P
+    bool check_symvers = false;  // -E given
+    bool print_unknown = false;  // -e
+    bool verbose = false;        // -v: print "X needs "sym": Y" lines
 };
 
 // vmlinux's exported symbols, from Module.symvers (-E, with CRCs) or System.map (-F).
@@ -54,7 +56,7 @@ struct KernelSymbols {
         std::string_view name;
         uint64_t crc;
     };
-    std::vector<Entry> entries; // file order
+    std::vector<Entry> entries;  // file order
     bool prefix_skipped = false; // System.map names already had the prefix removed
 };
 

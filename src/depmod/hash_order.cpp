@@ -46,7 +46,8 @@ uint32_t superfast_hash(std::string_view key) {
         hash ^= hash << 10;
         hash += hash >> 1;
         break;
-    default: break;
+    default:
+        break;
     }
     hash ^= hash << 3;
     hash += hash >> 5;
@@ -64,12 +65,14 @@ void sort_in_hash_order(std::vector<std::string_view>& keys, uint32_t buckets) {
     };
     std::vector<Keyed> keyed;
     keyed.reserve(keys.size());
-    for (auto k : keys) keyed.push_back({superfast_hash(k) & (buckets - 1), k});
+    for (auto k : keys)
+        keyed.push_back({superfast_hash(k) & (buckets - 1), k});
     std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
         if (a.bucket != b.bucket) return a.bucket < b.bucket;
         return a.key < b.key; // strcmp order for NUL-free keys
     });
-    for (size_t i = 0; i < keys.size(); ++i) keys[i] = keyed[i].key;
+    for (size_t i = 0; i < keys.size(); ++i)
+        keys[i] = keyed[i].key;
 }
 
 } // namespace modkit::depmod

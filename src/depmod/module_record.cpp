@@ -23,7 +23,9 @@ public:
         m_base = block.get();
         return block;
     }
-    std::string_view view(size_t id) const { return {m_base + m_spans[id].first, m_spans[id].second}; }
+    std::string_view view(size_t id) const {
+        return {m_base + m_spans[id].first, m_spans[id].second};
+    }
 
 private:
     std::string m_bytes;
@@ -43,9 +45,11 @@ ModuleRecord extract_record(const module::ModuleFile& mod) {
     };
     std::vector<Pending> exports, imports;
     std::vector<size_t> aliases, softdeps, weakdeps;
-    for (const auto& e : mod.exports()) exports.push_back({arena.add(e.name), e.crc, false});
+    for (const auto& e : mod.exports())
+        exports.push_back({arena.add(e.name), e.crc, false});
     if (auto imp = mod.imports())
-        for (const auto& i : *imp) imports.push_back({arena.add(i.name), i.crc, i.weak});
+        for (const auto& i : *imp)
+            imports.push_back({arena.add(i.name), i.crc, i.weak});
     if (auto info = mod.modinfo()) {
         for (const auto& e : *info) {
             if (e.key == "alias")
@@ -58,12 +62,17 @@ ModuleRecord extract_record(const module::ModuleFile& mod) {
     }
     rec.arena = arena.finish();
     rec.exports.reserve(exports.size());
-    for (const auto& p : exports) rec.exports.push_back({arena.view(p.id), p.crc, false});
+    for (const auto& p : exports)
+        rec.exports.push_back({arena.view(p.id), p.crc, false});
     rec.imports.reserve(imports.size());
-    for (const auto& p : imports) rec.imports.push_back({arena.view(p.id), p.crc, p.weak});
-    for (size_t id : aliases) rec.aliases.push_back(arena.view(id));
-    for (size_t id : softdeps) rec.softdeps.push_back(arena.view(id));
-    for (size_t id : weakdeps) rec.weakdeps.push_back(arena.view(id));
+    for (const auto& p : imports)
+        rec.imports.push_back({arena.view(p.id), p.crc, p.weak});
+    for (size_t id : aliases)
+        rec.aliases.push_back(arena.view(id));
+    for (size_t id : softdeps)
+        rec.softdeps.push_back(arena.view(id));
+    for (size_t id : weakdeps)
+        rec.weakdeps.push_back(arena.view(id));
     return rec;
 }
 

@@ -18,28 +18,40 @@ namespace {
 class Renderer {
 public:
     Renderer(const DepGraph& g, const BuiltinInputs& b, bool warn_dups, RenderResult& out)
-        : m_g(g), m_b(b), m_warn_dups(warn_dups), m_out(out) {}
+        : m_g(g)
+        , m_b(b)
+        , m_warn_dups(warn_dups)
+        , m_out(out) {}
 
     // The parts of the output, in kmod's file order. Each renders into its own result, so
     // they can run on separate threads and still be joined in a fixed order.
     static constexpr size_t k_parts = 6;
     void run_part(size_t part) {
         switch (part) {
-        case 0: dep_files(); break;
-        case 1: alias_files(); break;
+        case 0:
+            dep_files();
+            break;
+        case 1:
+            alias_files();
+            break;
         case 2:
             list_file("modules.softdep", "# Soft dependencies extracted from modules themselves.\n",
                       "softdep", &ModuleRecord::softdeps);
             list_file("modules.weakdep", "# Weak dependencies extracted from modules themselves.\n",
                       "weakdep", &ModuleRecord::weakdeps);
             break;
-        case 3: symbol_files(); break;
+        case 3:
+            symbol_files();
+            break;
         case 4:
             builtin_file();
             builtin_alias_file();
             break;
-        case 5: devname_file(); break;
-        default: break;
+        case 5:
+            devname_file();
+            break;
+        default:
+            break;
         }
     }
 
@@ -54,7 +66,8 @@ private:
                 uint32_t priority, const char* what = nullptr) {
         if (m_out.fatal) return;
         bool duplicate = false;
-        if (idx.insert(key, value, priority, m_warn_dups && what != nullptr ? &duplicate : nullptr)) {
+        if (idx.insert(key, value, priority,
+                       m_warn_dups && what != nullptr ? &duplicate : nullptr)) {
             if (duplicate && m_warn_dups && what != nullptr) {
                 std::string text = std::string("duplicate module ") + what + ":\n";
                 if (std::string_view(what) == "deps")
@@ -76,8 +89,8 @@ private:
                 }
             char head[96];
             std::snprintf(head, sizeof head, "Module index: bad character '%c'=0x%x", ch, ch);
-            m_out.fatal = std::string(head) + " - only 7-bit ASCII is supported:\n" +
-                          std::string(bad) + "\n";
+            m_out.fatal =
+                std::string(head) + " - only 7-bit ASCII is supported:\n" + std::string(bad) + "\n";
         }
     }
 
@@ -179,7 +192,8 @@ private:
         std::string_view rest = *m_b.builtin;
         while (!rest.empty()) {
             size_t nl = rest.find('\n');
-            std::string_view line = rest.substr(0, nl == std::string_view::npos ? rest.size() : nl + 1);
+            std::string_view line =
+                rest.substr(0, nl == std::string_view::npos ? rest.size() : nl + 1);
             rest.remove_prefix(line.size());
             if (!std::isalpha(static_cast<unsigned char>(line[0]))) {
                 // kmod's format adds "\n" after the line, which keeps its own.
@@ -207,7 +221,8 @@ private:
         // at `end`, nullopt otherwise (kmod's "0 length" result).
         auto read_to = [&](char end) -> std::optional<std::string_view> {
             size_t start = pos;
-            while (pos < in.size() && in[pos] != end && in[pos] != '\0') ++pos;
+            while (pos < in.size() && in[pos] != end && in[pos] != '\0')
+                ++pos;
             std::string_view s = in.substr(start, pos - start);
             bool hit = pos < in.size() && in[pos] == end;
             if (pos < in.size()) ++pos; // the stop character is consumed
@@ -291,16 +306,17 @@ private:
 
 RenderResult render_outputs(const DepGraph& graph, const BuiltinInputs& builtin, bool warn_dups,
                             unsigned jobs) {
-    std::vector<RenderResult> parts = util::parallel_map(
-        Renderer::k_parts, jobs, [&](size_t part) {
-            RenderResult r;
-            Renderer(graph, builtin, warn_dups, r).run_part(part);
-            return r;
-        });
+    std::vector<RenderResult> parts = util::parallel_map(Renderer::k_parts, jobs, [&](size_t part) {
+        RenderResult r;
+        Renderer(graph, builtin, warn_dups, r).run_part(part);
+        return r;
+    });
     RenderResult out;
     for (auto& p : parts) {
-        for (auto& f : p.files) out.files.push_back(std::move(f));
-        for (auto& m : p.messages) out.messages.push_back(std::move(m));
+        for (auto& f : p.files)
+            out.files.push_back(std::move(f));
+        for (auto& m : p.messages)
+            out.messages.push_back(std::move(m));
         if (p.fatal && !out.fatal) out.fatal = std::move(p.fatal);
     }
     return out;

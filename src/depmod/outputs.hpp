@@ -13,7 +13,7 @@
 namespace modkit::depmod {
 
 struct OutputFile {
-    std::string name;    // "modules.dep"
+    std::string name; // "modules.dep"
     std::string content;
     bool binary = false; // .bin files are not part of -n output
 };

@@ -63,8 +63,10 @@ util::Expected<size_t> recover_interrupted_commit(const std::string& dir) {
             if (tab == std::string_view::npos) continue;
             std::string tmp = dir + "/" + std::string(line.substr(0, tab));
             std::string dst = dir + "/" + std::string(line.substr(tab + 1));
-            if (::rename(tmp.c_str(), dst.c_str()) == 0) ++completed;
-            else if (errno != ENOENT) return util::fail_errno(errno, dst, "could not complete commit");
+            if (::rename(tmp.c_str(), dst.c_str()) == 0)
+                ++completed;
+            else if (errno != ENOENT)
+                return util::fail_errno(errno, dst, "could not complete commit");
         }
         if (auto r = sync_dir(dir); !r) return std::unexpected(r.error());
         if (::unlink(journal.c_str()) < 0 && errno != ENOENT)

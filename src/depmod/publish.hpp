@@ -20,12 +20,16 @@ inline constexpr const char* k_journal_name = "modules.modkit-commit";
 class DirectoryLock {
 public:
     static util::Expected<DirectoryLock> acquire(const std::string& dir);
-    DirectoryLock(DirectoryLock&& o) noexcept : m_fd(o.m_fd) { o.m_fd = -1; }
+    DirectoryLock(DirectoryLock&& o) noexcept
+        : m_fd(o.m_fd) {
+        o.m_fd = -1;
+    }
     DirectoryLock& operator=(DirectoryLock&&) = delete;
     ~DirectoryLock();
 
 private:
-    explicit DirectoryLock(int fd) : m_fd(fd) {}
+    explicit DirectoryLock(int fd)
+        : m_fd(fd) {}
     int m_fd;
 };
 

@@ -34,7 +34,10 @@ class Walker {
 public:
     Walker(const std::string& dirname, const config::DepmodConfig& config, bool with_identity,
            ScanResult& out)
-        : m_dirname(dirname), m_config(config), m_with_identity(with_identity), m_out(out) {}
+        : m_dirname(dirname)
+        , m_config(config)
+        , m_with_identity(with_identity)
+        , m_out(out) {}
 
     // Walks one top-level directory; false if it cannot be opened.
     bool walk_root(const std::string& dir, bool missing_is_error) {
@@ -51,7 +54,8 @@ public:
     }
 
     void add_found() {
-        for (auto& [name, index] : m_by_name) m_out.modules.push_back(std::move(m_found[index]));
+        for (auto& [name, index] : m_by_name)
+            m_out.modules.push_back(std::move(m_found[index]));
     }
 
 private:
@@ -195,7 +199,8 @@ ScanResult scan_tree(const std::string& dirname, const config::DepmodConfig& con
         return out;
     }
     // External directories: a missing one is reported and skipped.
-    for (const std::string& ext : config.external_dirs()) walker.walk_root(ext, false);
+    for (const std::string& ext : config.external_dirs())
+        walker.walk_root(ext, false);
     walker.add_found();
     return out;
 }

@@ -27,7 +27,7 @@ struct Candidate {
 struct ScanResult {
     std::vector<Candidate> modules; // one per module name, in no particular order
     config::Diagnostics messages;
-    bool failed = false;            // the module directory itself could not be read
+    bool failed = false; // the module directory itself could not be read
 };
 
 // Scans `dirname` (the module directory) and the config's external directories. With

@@ -5,8 +5,8 @@
 
 namespace modkit::dkms {
 
-Outcome check_abi(const Context& ctx, const ConfTarget& target, const std::vector<std::string>& modules,
-                  Report& report, int code) {
+Outcome check_abi(const Context& ctx, const ConfTarget& target,
+                  const std::vector<std::string>& modules, Report& report, int code) {
     abi::KernelLocation where{target.kernelver, target.kernel_source_dir,
                               ctx.install_tree + "/" + target.kernelver};
     auto checker = abi::ModuleChecker::open(where);
@@ -22,11 +22,12 @@ Outcome check_abi(const Context& ctx, const ConfTarget& target, const std::vecto
             lines.push_back(result.problems.error().describe());
             continue;
         }
-        for (const auto& p : *result.problems) lines.push_back(p.message);
+        for (const auto& p : *result.problems)
+            lines.push_back(p.message);
     }
     if (lines.empty()) return {};
-    lines.push_back("Refusing to install modules that were not built for kernel " + target.kernelver +
-                    " (use --skip-abi-check to override).");
+    lines.push_back("Refusing to install modules that were not built for kernel " +
+                    target.kernelver + " (use --skip-abi-check to override).");
     return die(code, std::move(lines));
 }
 

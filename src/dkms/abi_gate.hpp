@@ -14,7 +14,7 @@
 namespace modkit::dkms {
 
 // Fails (exit 10 after a build, `code` in general) naming each module and what is wrong.
-Outcome check_abi(const Context& ctx, const ConfTarget& target, const std::vector<std::string>& modules,
-                  Report& report, int code = 10);
+Outcome check_abi(const Context& ctx, const ConfTarget& target,
+                  const std::vector<std::string>& modules, Report& report, int code = 10);
 
 } // namespace modkit::dkms

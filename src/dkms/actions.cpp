@@ -22,8 +22,7 @@ namespace {
 using util::is_directory;
 
 // Every change happens under the tree lock, after rolling back what a killed command left.
-template <class Fn>
-Outcome locked(const Context& ctx, Report& report, Fn&& fn) {
+template <class Fn> Outcome locked(const Context& ctx, Report& report, Fn&& fn) {
     auto lock = TreeLock::acquire(ctx, report);
     if (!lock) return die(exit_code::k_generic, {lock.error().describe()});
     if (auto r = recover(ctx, report); !r) return die(exit_code::k_generic, {r.error().describe()});
@@ -38,8 +37,10 @@ Outcome last_of(const std::vector<Outcome>& outcomes) {
 
 void report_failure(const Outcome& o, Report& report) {
     if (o) return;
-    if (o.error().warning) report.warning(o.error().lines);
-    else report.error(o.error().lines);
+    if (o.error().warning)
+        report.warning(o.error().lines);
+    else
+        report.error(o.error().lines);
 }
 
 } // namespace
@@ -54,9 +55,11 @@ Outcome build_action(Context& ctx, Selection& sel, Report& report) {
         }
         if (auto r = check_module_args("build", sel.module, sel.version); !r) return r;
         std::vector<BuildJob> jobs;
-        for (const auto& t : sel.targets) jobs.push_back({sel.module, sel.version, t});
+        for (const auto& t : sel.targets)
+            jobs.push_back({sel.module, sel.version, t});
         auto outcomes = run_builds(ctx, jobs, report);
-        for (size_t i = 0; i + 1 < outcomes.size(); ++i) report_failure(outcomes[i], report);
+        for (size_t i = 0; i + 1 < outcomes.size(); ++i)
+            report_failure(outcomes[i], report);
         return last_of(outcomes);
     });
 }
@@ -94,7 +97,8 @@ Outcome install_action(Context& ctx, Selection& sel, Report& report) {
             outcomes.push_back(install_one(ctx, sel.module, sel.version, sel.targets[i], report));
             if (outcomes.back()) run_post_transaction(ctx, sel.targets[i].kernel);
         }
-        for (size_t i = 0; i + 1 < outcomes.size(); ++i) report_failure(outcomes[i], report);
+        for (size_t i = 0; i + 1 < outcomes.size(); ++i)
+            report_failure(outcomes[i], report);
         return last_of(outcomes);
     });
 }
@@ -105,8 +109,9 @@ Outcome uninstall_action(Context& ctx, const Selection& sel, Report& report) {
         Outcome last;
         for (const auto& t : sel.targets) {
             if (!tree.is_installed(sel.module, sel.version, t.kernel, t.arch)) {
-                report.out("Module " + sel.module + " " + sel.version + " is not installed for kernel " +
-                           t.kernel + " (" + t.arch + "). Skipping...\n");
+                report.out("Module " + sel.module + " " + sel.version +
+                           " is not installed for kernel " + t.kernel + " (" + t.arch +
+                           "). Skipping...\n");
                 continue;
             }
             last = uninstall_one(ctx, sel.module, sel.version, t, report);
@@ -126,8 +131,9 @@ Outcome unbuild_targets(const Context& ctx, const Selection& sel, Report& report
         if (tree.is_installed(sel.module, sel.version, t.kernel, t.arch)) {
             if (auto r = uninstall_one(ctx, sel.module, sel.version, t, report); !r) return r;
         } else {
-            report.out("Module " + sel.module + " " + sel.version + " is not installed for kernel " +
-                       t.kernel + " (" + t.arch + "). Skipping...\n");
+            report.out("Module " + sel.module + " " + sel.version +
+                       " is not installed for kernel " + t.kernel + " (" + t.arch +
+                       "). Skipping...\n");
         }
         if (!tree.is_built(sel.module, sel.version, t.kernel, t.arch)) {
             report.out("Module " + sel.module + " " + sel.version + " is not built for kernel " +
@@ -159,16 +165,18 @@ Outcome remove_action(Context& ctx, const Selection& sel, Report& report) {
             if (is_directory(vdir + "/" + e)) kernels_left = true;
         }
         if (!kernels_left) {
-            report.out("Deleting module " + sel.module + "/" + sel.version + " completely from the DKMS tree.\n");
+            report.out("Deleting module " + sel.module + "/" + sel.version +
+                       " completely from the DKMS tree.\n");
             (void)util::remove_tree(vdir);
         }
-        if (Tree::list(tree.module_dir(sel.module)).empty()) (void)util::remove_tree(tree.module_dir(sel.module));
+        if (Tree::list(tree.module_dir(sel.module)).empty())
+            (void)util::remove_tree(tree.module_dir(sel.module));
         return {};
     });
 }
 
-void status_action(const Context& ctx, const StatusFilter& filter, const std::vector<KernelArch>& kernels,
-                   Report& report) {
+void status_action(const Context& ctx, const StatusFilter& filter,
+                   const std::vector<KernelArch>& kernels, Report& report) {
     Tree tree{ctx};
     // A transaction a killed command left would show a half-changed tree: undo it first if
     // we may (nobody holds the lock and the tree is writable).
@@ -177,7 +185,8 @@ void status_action(const Context& ctx, const StatusFilter& filter, const std::ve
         if (auto lock = TreeLock::try_acquire(ctx)) (void)recover(ctx, report);
     std::vector<StatusFilter> filters;
     if (kernels.empty()) filters.push_back(filter);
-    for (const auto& ka : kernels) filters.push_back({filter.module, filter.version, ka.kernel, ka.arch});
+    for (const auto& ka : kernels)
+        filters.push_back({filter.module, filter.version, ka.kernel, ka.arch});
     for (const auto& f : filters) {
         for (const auto& line : collect_status(tree, f)) {
             report.out(line.text + "\n");
@@ -194,16 +203,20 @@ Outcome match_action(Context& ctx, const Selection& sel, Report& report) {
                     "Usage: match --templatekernel=<kernel-version> -k <kernel-version>",
                     "   or: match --templatekernel=<kernel-version> -k <kernel-version> <module>"});
     if (ctx.template_kernel == target.kernel)
-        return die(exit_code::k_usage, {"The templatekernel and the specified kernel version are the same."});
+        return die(exit_code::k_usage,
+                   {"The templatekernel and the specified kernel version are the same."});
     Tree tree{ctx};
     if (!sel.module.empty() && !is_directory(tree.module_dir(sel.module)))
-        return die(exit_code::k_exists, {"The module: " + sel.module + " is not located in the DKMS tree."});
+        return die(exit_code::k_exists,
+                   {"The module: " + sel.module + " is not located in the DKMS tree."});
     StatusFilter f{sel.module, "", ctx.template_kernel, target.arch};
     std::vector<StatusLine> installed;
     for (auto& line : collect_status(tree, f))
         if (line.state == StatusLine::State::Installed) installed.push_back(line);
-    report.out("\nMatching modules in kernel: " + target.kernel + " (" + target.arch + ")\n"
-               "to the configuration of kernel: " + ctx.template_kernel + " (" + target.arch + ")\n");
+    report.out("\nMatching modules in kernel: " + target.kernel + " (" + target.arch +
+               ")\n"
+               "to the configuration of kernel: " +
+               ctx.template_kernel + " (" + target.arch + ")\n");
     if (installed.empty()) {
         report.out("\nThere is nothing to be done for this match.\n");
         return {};
@@ -213,15 +226,19 @@ Outcome match_action(Context& ctx, const Selection& sel, Report& report) {
         for (const auto& line : installed) {
             report.out("Module:  " + line.module + "\nVersion: " + line.version + "\n");
             last = install_one(ctx, line.module, line.version, target, report);
-            if (last) run_post_transaction(ctx, target.kernel);
-            else report_failure(last, report);
+            if (last)
+                run_post_transaction(ctx, target.kernel);
+            else
+                report_failure(last, report);
         }
         return last;
     });
 }
 
 Outcome generate_mok_action(Context& ctx, Report& report) {
-    if (auto r = read_framework(ctx, framework_signing_names(), {{"kernelver", ctx.current_kernel}}); !r)
+    if (auto r =
+            read_framework(ctx, framework_signing_names(), {{"kernelver", ctx.current_kernel}});
+        !r)
         report.warning({r.error().describe()});
     std::string key = ctx.mok_signing_key.empty() ? "/var/lib/dkms/mok.key" : ctx.mok_signing_key;
     std::string cert = ctx.mok_certificate.empty() ? "/var/lib/dkms/mok.pub" : ctx.mok_certificate;
@@ -234,7 +251,8 @@ Outcome generate_mok_action(Context& ctx, Report& report) {
 namespace {
 
 // Unbuilds the given packages for one kernel, with a single depmod at the end.
-Outcome unbuild_for_kernel(Context& ctx, const KernelArch& target, bool only_autoinstall, Report& report) {
+Outcome unbuild_for_kernel(Context& ctx, const KernelArch& target, bool only_autoinstall,
+                           Report& report) {
     return locked(ctx, report, [&]() -> Outcome {
         Tree tree{ctx};
         bool failed = false;
@@ -243,7 +261,8 @@ Outcome unbuild_for_kernel(Context& ctx, const KernelArch& target, bool only_aut
         bool changed = false;
         for (const auto& m : tree.modules()) {
             for (const auto& v : tree.versions(m)) {
-                if (!tree.is_added(m, v) || !tree.is_built(m, v, target.kernel, target.arch)) continue;
+                if (!tree.is_added(m, v) || !tree.is_built(m, v, target.kernel, target.arch))
+                    continue;
                 if (only_autoinstall) {
                     ConfRequest cr{m, v, tree.source_link(m, v) + "/dkms.conf",
                                    make_target(ctx, target.kernel, target.arch), false};
@@ -267,7 +286,10 @@ Outcome unbuild_for_kernel(Context& ctx, const KernelArch& target, bool only_aut
             if (tx && run_depmod_step(ctx, target.kernel, *tx, report)) tx->commit();
             run_post_transaction(ctx, target.kernel);
         }
-        if (failed) return die(exit_code::k_kernel_hook_failed, {"One or more modules could not be removed for kernel " + target.kernel + "."});
+        if (failed)
+            return die(
+                exit_code::k_kernel_hook_failed,
+                {"One or more modules could not be removed for kernel " + target.kernel + "."});
         return {};
     });
 }

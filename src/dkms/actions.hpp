@@ -16,7 +16,7 @@ namespace modkit::dkms {
 struct Selection {
     std::string module, version;
     std::vector<KernelArch> targets; // kernel/arch pairs (after --all and defaults)
-    std::string source_path;          // a source directory or dkms.conf argument
+    std::string source_path;         // a source directory or dkms.conf argument
 };
 
 Outcome build_action(Context& ctx, Selection& sel, Report& report);

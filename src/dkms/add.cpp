@@ -28,14 +28,14 @@ std::string canonical(const std::string& p) {
 Outcome check_module_args(const std::string& action, const std::string& module,
                           const std::string& version) {
     if (!module.empty() && !version.empty()) return {};
-    return die(exit_code::k_generic,
-               {"Arguments <module> and <module-version> are not specified.",
-                "Usage: " + action + " <module>/<module-version> or",
-                "       " + action + " -m <module>/<module-version> or",
-                "       " + action + " -m <module> -v <module-version>"});
+    return die(exit_code::k_generic, {"Arguments <module> and <module-version> are not specified.",
+                                      "Usage: " + action + " <module>/<module-version> or",
+                                      "       " + action + " -m <module>/<module-version> or",
+                                      "       " + action + " -m <module> -v <module-version>"});
 }
 
-Outcome add_source_tree(const Context& ctx, AddRequest& req, const std::string& path, Report& report) {
+Outcome add_source_tree(const Context& ctx, AddRequest& req, const std::string& path,
+                        Report& report) {
     std::string from = canonical(path);
     if (from.empty() || access((from + "/dkms.conf").c_str(), F_OK) != 0)
         return die(exit_code::k_no_conf_in_source, {path + " must contain a dkms.conf file!"});
@@ -69,8 +69,9 @@ Outcome add_module(const Context& ctx, AddRequest& req, Report& report) {
     if (auto r = check_module_args("add", req.module, req.version); !r) return r;
     Tree tree{ctx};
     if (tree.is_added(req.module, req.version))
-        return die(exit_code::k_exists, {"DKMS tree already contains: " + req.module + "-" + req.version,
-                                         "You cannot add the same module/version combo more than once."});
+        return die(exit_code::k_exists,
+                   {"DKMS tree already contains: " + req.module + "-" + req.version,
+                    "You cannot add the same module/version combo more than once."});
     std::string conf_path =
         ctx.conf.empty() ? tree.source_dir(req.module, req.version) + "/dkms.conf" : ctx.conf;
     std::string src = tree.source_dir(req.module, req.version);
@@ -86,12 +87,14 @@ Outcome add_module(const Context& ctx, AddRequest& req, Report& report) {
     auto conf = read_conf(ctx, cr, report);
     if (!conf) {
         if (conf.error().kind == util::ErrorKind::NotFound)
-            return die(exit_code::k_conf_missing,
-                       {"Could not locate dkms.conf file.", "File: " + conf_path + " does not exist."});
+            return die(exit_code::k_conf_missing, {"Could not locate dkms.conf file.",
+                                                   "File: " + conf_path + " does not exist."});
         return die(exit_code::k_bad_conf,
-                   {"Bad conf file.", "File: " + conf_path + " does not represent a valid dkms.conf file."});
+                   {"Bad conf file.",
+                    "File: " + conf_path + " does not represent a valid dkms.conf file."});
     }
-    report.out("Creating symlink " + tree.source_link(req.module, req.version) + " -> " + src + "\n");
+    report.out("Creating symlink " + tree.source_link(req.module, req.version) + " -> " + src +
+               "\n");
     if (auto r = util::make_directories(tree.build_dir(req.module, req.version)); !r)
         return die(1, {r.error().describe()});
     if (symlink(src.c_str(), tree.source_link(req.module, req.version).c_str()) != 0)

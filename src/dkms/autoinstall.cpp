@@ -40,7 +40,8 @@ std::vector<Candidate> candidates_for(const Context& ctx, const KernelArch& t,
         for (const auto& v : tree.versions(m)) {
             if (!tree.is_added(m, v)) continue;
             if (tree.is_installed(m, v, t.kernel, t.arch)) installed.insert(m);
-            ConfRequest cr{m, v, tree.source_link(m, v) + "/dkms.conf", make_target(ctx, t.kernel, t.arch), false};
+            ConfRequest cr{m, v, tree.source_link(m, v) + "/dkms.conf",
+                           make_target(ctx, t.kernel, t.arch), false};
             auto conf = read_conf(ctx, cr, report);
             if (!conf || !conf->autoinstall) continue;
             if (best.empty() || ver_compare(v, best) > 0) {
@@ -72,12 +73,14 @@ Outcome autoinstall_action(Context& ctx, const std::vector<KernelArch>& targets,
     std::map<std::string, std::set<std::string>> installed; // kernel/arch -> modules
     std::set<std::string> known = [&] {
         std::set<std::string> s;
-        for (const auto& m : tree.modules()) s.insert(m);
+        for (const auto& m : tree.modules())
+            s.insert(m);
         return s;
     }();
     for (const auto& t : targets) {
         auto& inst = installed[t.kernel + "/" + t.arch];
-        for (auto& c : candidates_for(ctx, t, inst, report)) todo.push_back(std::move(c));
+        for (auto& c : candidates_for(ctx, t, inst, report))
+            todo.push_back(std::move(c));
     }
     bool failed = false;
     std::set<std::string> changed_kernels;
@@ -113,7 +116,8 @@ Outcome autoinstall_action(Context& ctx, const std::vector<KernelArch>& targets,
         build_ctx.force = false;
         std::vector<Outcome> built = run_builds(build_ctx, jobs, report);
         std::map<size_t, Outcome> build_result;
-        for (size_t j = 0; j < jobs.size(); ++j) build_result.emplace(job_index[j], built[j]);
+        for (size_t j = 0; j < jobs.size(); ++j)
+            build_result.emplace(job_index[j], built[j]);
         for (size_t i : ready) {
             Candidate& c = todo[i];
             c.done = true;
@@ -128,7 +132,8 @@ Outcome autoinstall_action(Context& ctx, const std::vector<KernelArch>& targets,
                 continue;
             }
             if (deferred.count(i))
-                report.out(c.module + "/" + c.version + ": deferring unknown BUILD_DEPENDS: " + deferred[i] + "\n");
+                report.out(c.module + "/" + c.version +
+                           ": deferring unknown BUILD_DEPENDS: " + deferred[i] + "\n");
             auto r = install_one(ctx, c.module, c.version, c.target, report);
             if (!r) {
                 report.error(r.error().lines);
@@ -142,14 +147,18 @@ Outcome autoinstall_action(Context& ctx, const std::vector<KernelArch>& targets,
     for (const auto& c : todo) {
         if (c.done) continue;
         std::string deps;
-        for (const auto& d : c.depends) deps += (deps.empty() ? "" : " ") + d;
-        report.out(c.module + "/" + c.version + " autoinstall failed due to missing dependencies: " + deps + "\n");
+        for (const auto& d : c.depends)
+            deps += (deps.empty() ? "" : " ") + d;
+        report.out(c.module + "/" + c.version +
+                   " autoinstall failed due to missing dependencies: " + deps + "\n");
         failed = true;
     }
-    for (const auto& k : changed_kernels) run_post_transaction(ctx, k);
+    for (const auto& k : changed_kernels)
+        run_post_transaction(ctx, k);
     if (failed)
-        return die(exit_code::k_autoinstall_failed, {"One or more modules failed to install during autoinstall.",
-                                                     "Refer to previous errors for more information."});
+        return die(exit_code::k_autoinstall_failed,
+                   {"One or more modules failed to install during autoinstall.",
+                    "Refer to previous errors for more information."});
     return {};
 }
 

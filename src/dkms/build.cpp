@@ -35,7 +35,8 @@ struct Leftover {
 
 // do_unbuild: rm -rf <m>/<v>/<K>/<A>, and <K> when it is left empty.
 void unbuild_dir(const Tree& tree, const BuildJob& job) {
-    (void)util::remove_tree(tree.built_dir(job.module, job.version, job.target.kernel, job.target.arch));
+    (void)util::remove_tree(
+        tree.built_dir(job.module, job.version, job.target.kernel, job.target.arch));
     rmdir((tree.version_dir(job.module, job.version) + "/" + job.target.kernel).c_str());
 }
 
@@ -55,15 +56,17 @@ Outcome build_impl(const Context& ctx, const BuildJob& job, Report& report, Left
     }
     BuildSteps steps(ctx, job, report);
     auto outcome = steps.run();
-    if (outcome) leftover.built = true;
-    else leftover.failed_build = steps.failed_build_dir();
+    if (outcome)
+        leftover.built = true;
+    else
+        leftover.failed_build = steps.failed_build_dir();
     return outcome;
 }
 
 // Adds the packages that are not added yet (DKMS's build adds first), in the caller's
 // thread so two builds of one package never race to add it.
-std::vector<std::optional<Outcome>> add_missing(const Context& ctx, const std::vector<BuildJob>& jobs,
-                                                Report& report) {
+std::vector<std::optional<Outcome>> add_missing(const Context& ctx,
+                                                const std::vector<BuildJob>& jobs, Report& report) {
     std::vector<std::optional<Outcome>> early(jobs.size());
     Tree tree{ctx};
     std::map<std::string, Outcome> added;
@@ -91,9 +94,12 @@ std::string module_compression_suffix(const Context& ctx, const std::string& ker
         [](const char* path, const struct stat*, int type, struct FTW*) -> int {
             if (type != FTW_F) return 0;
             std::string_view p(path);
-            if (util::ends_with(p, ".ko.gz")) found |= 1;
-            else if (util::ends_with(p, ".ko.xz")) found |= 2;
-            else if (util::ends_with(p, ".ko.zst")) found |= 4;
+            if (util::ends_with(p, ".ko.gz"))
+                found |= 1;
+            else if (util::ends_with(p, ".ko.xz"))
+                found |= 2;
+            else if (util::ends_with(p, ".ko.zst"))
+                found |= 4;
             return 0;
         },
         32, FTW_PHYS);
@@ -116,7 +122,8 @@ Outcome build_one(const Context& ctx, const BuildJob& job, Report& report) {
     return o;
 }
 
-std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>& jobs, Report& report) {
+std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>& jobs,
+                                Report& report) {
     if (jobs.size() == 1) return {build_one(ctx, jobs[0], report)};
     std::vector<std::optional<Outcome>> early = add_missing(ctx, jobs, report);
     Tree tree{ctx};
@@ -158,14 +165,16 @@ std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>&
     unsigned width = ctx.build_jobs != 0 ? ctx.build_jobs : util::default_jobs();
     width = static_cast<unsigned>(std::min<size_t>(width, jobs.size()));
     std::vector<std::thread> threads;
-    for (unsigned t = 0; t < width; ++t) threads.emplace_back(worker);
+    for (unsigned t = 0; t < width; ++t)
+        threads.emplace_back(worker);
     for (size_t i = 0; i < jobs.size(); ++i) {
         std::unique_lock<std::mutex> lk(mu);
         cv.wait(lk, [&] { return slots[i].done; });
         lk.unlock();
         slots[i].report.replay(report);
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
 
     // Tidy each package's build/ once all of its builds are over: the last failure in job
     // order is left there for inspection, as DKMS leaves its failed build.
@@ -184,10 +193,11 @@ std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>&
         }
     }
     for (const auto& [key, mv] : packages)
-        finish_build_dir(tree, mv.first, mv.second, by_package[key].built, by_package[key].failed_build,
-                         created.count(key) != 0);
+        finish_build_dir(tree, mv.first, mv.second, by_package[key].built,
+                         by_package[key].failed_build, created.count(key) != 0);
     std::vector<Outcome> out;
-    for (auto& s : slots) out.push_back(std::move(*s.outcome));
+    for (auto& s : slots)
+        out.push_back(std::move(*s.outcome));
     return out;
 }
 

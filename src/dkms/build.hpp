@@ -25,7 +25,8 @@ struct BuildJob {
 // Runs the jobs (at most ctx.build_jobs at once), printing each job's messages whole and in
 // job order. Returns one Outcome per job. An already built job is skipped with DKMS's
 // message (or rebuilt with --force).
-std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>& jobs, Report& report);
+std::vector<Outcome> run_builds(const Context& ctx, const std::vector<BuildJob>& jobs,
+                                Report& report);
 
 // One build, now, with its messages going to `report`.
 Outcome build_one(const Context& ctx, const BuildJob& job, Report& report);

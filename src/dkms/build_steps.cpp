@@ -23,7 +23,6 @@ namespace modkit::dkms {
 
 namespace {
 
-
 std::mutex& shared_build_lock(const std::string& build_dir) {
     static std::mutex guard;
     static std::map<std::string, std::mutex> locks;
@@ -47,12 +46,17 @@ std::string elapsed_text(std::chrono::steady_clock::duration d) {
     return buf;
 }
 
-size_t entries_in(const std::string& dir) { return Tree::list(dir).size(); }
+size_t entries_in(const std::string& dir) {
+    return Tree::list(dir).size();
+}
 
 } // namespace
 
 BuildSteps::BuildSteps(const Context& ctx, const BuildJob& job, Report& report)
-    : m_ctx(ctx), m_job(job), m_report(report), m_tree{ctx} {}
+    : m_ctx(ctx)
+    , m_job(job)
+    , m_report(report)
+    , m_tree{ctx} {}
 
 BuildSteps::~BuildSteps() {
     if (m_log_fd >= 0) close(m_log_fd);
@@ -67,9 +71,9 @@ Outcome BuildSteps::run() {
     if (!ok) return ok;
     std::unique_lock<std::mutex> shared;
     if (!m_private) shared = std::unique_lock<std::mutex>(shared_build_lock(m_visible));
-    for (auto step : {&BuildSteps::stage_source, &BuildSteps::apply_patches, &BuildSteps::run_make,
-                      &BuildSteps::check_built_modules, &BuildSteps::collect_modules,
-                      &BuildSteps::publish}) {
+    for (auto step :
+         {&BuildSteps::stage_source, &BuildSteps::apply_patches, &BuildSteps::run_make,
+          &BuildSteps::check_built_modules, &BuildSteps::collect_modules, &BuildSteps::publish}) {
         ok = (this->*step)();
         if (!ok) {
             fail_cleanup();
@@ -88,41 +92,48 @@ Outcome BuildSteps::prepare() {
     m_signing = prepare_signing(m_ctx, m_target, m_report);
     std::string base = m_tree.built_dir(m, v, k, a);
     if (util::path_exists(base))
-        return die(exit_code::k_exists,
-                   {"This module/version has already been built on: " + k,
-                    "Directory " + base + " already exists. Use the dkms remove function before trying to build again."});
+        return die(
+            exit_code::k_exists,
+            {"This module/version has already been built on: " + k,
+             "Directory " + base +
+                 " already exists. Use the dkms remove function before trying to build again."});
     ConfRequest cr{m, v, m_ctx.conf.empty() ? m_tree.source_link(m, v) + "/dkms.conf" : m_ctx.conf,
                    m_target, true};
     auto conf = read_conf(m_ctx, cr, m_report);
     if (!conf) {
         if (conf.error().kind == util::ErrorKind::NotFound)
-            return die(exit_code::k_conf_missing,
-                       {"Could not locate dkms.conf file.", "File: " + cr.conf_path + " does not exist."});
-        return die(exit_code::k_bad_conf, {"Bad conf file.", "File: " + cr.conf_path +
-                                                                 " does not represent a valid dkms.conf file."});
+            return die(exit_code::k_conf_missing, {"Could not locate dkms.conf file.",
+                                                   "File: " + cr.conf_path + " does not exist."});
+        return die(exit_code::k_bad_conf,
+                   {"Bad conf file.",
+                    "File: " + cr.conf_path + " does not represent a valid dkms.conf file."});
     }
     m_conf = std::move(*conf);
     if (m_conf.build_exclude)
         return std::unexpected(Failure{exit_code::k_build_exclusive,
                                        {"The " + base + "/dkms.conf for module " + m +
-                                            " includes a BUILD_EXCLUSIVE directive which does not match this kernel/arch/config.",
+                                            " includes a BUILD_EXCLUSIVE directive which does not "
+                                            "match this kernel/arch/config.",
                                         "This indicates that it should not be built."},
                                        true});
     std::string source = m_tree.source_link(m, v);
     if (entries_in(source) < 2)
-        return die(exit_code::k_bad_conf, {"The directory " + source +
-                                               " does not appear to have module source located within it.",
-                                           "Build halted."});
+        return die(exit_code::k_bad_conf,
+                   {"The directory " + source +
+                        " does not appear to have module source located within it.",
+                    "Build halted."});
     if (!util::path_exists(m_target.kernel_source_dir + "/include"))
-        return die(exit_code::k_generic,
-                   {"Your kernel headers for kernel " + k + " cannot be found at " +
-                        m_target.kernel_source_dir + ".",
-                    "Please install the linux-headers-" + k +
-                        " package or use the --kernelsourcedir option to tell DKMS where it's located."});
+        return die(
+            exit_code::k_generic,
+            {"Your kernel headers for kernel " + k + " cannot be found at " +
+                 m_target.kernel_source_dir + ".",
+             "Please install the linux-headers-" + k +
+                 " package or use the --kernelsourcedir option to tell DKMS where it's located."});
     if (!m_ctx.force) {
         std::string missing;
         for (const auto& dep : m_conf.build_depends)
-            if (m_tree.installed_version(dep, k, a).empty()) missing += (missing.empty() ? "" : " ") + dep;
+            if (m_tree.installed_version(dep, k, a).empty())
+                missing += (missing.empty() ? "" : " ") + dep;
         if (!missing.empty())
             return die(exit_code::k_missing_depends,
                        {"Aborting build of " + m + "/" + v + " for kernel " + k + " (" + a +
@@ -148,8 +159,8 @@ Outcome BuildSteps::stage_source() {
         m_work = m_visible;
         (void)util::remove_tree(m_work);
     }
-    if (auto r = util::copy_tree_contents(m_tree.source_link(m_job.module, m_job.version) + "/", m_work,
-                                          util::Preserve::All);
+    if (auto r = util::copy_tree_contents(m_tree.source_link(m_job.module, m_job.version) + "/",
+                                          m_work, util::Preserve::All);
         !r)
         return die(1, {r.error().describe()});
     m_log_path = m_work + "/make.log";
@@ -178,15 +189,17 @@ int BuildSteps::run_logged(const std::string& title, const std::string& command)
     }
     auto status = run_shell(cmd);
     int rc = status ? *status : 126;
-    log("\n# exit code: " + std::to_string(rc) + "\n# elapsed time: " +
-        elapsed_text(std::chrono::steady_clock::now() - start) + "\n" + std::string(64, '-') + "\n");
+    log("\n# exit code: " + std::to_string(rc) +
+        "\n# elapsed time: " + elapsed_text(std::chrono::steady_clock::now() - start) + "\n" +
+        std::string(64, '-') + "\n");
     return rc;
 }
 
 Outcome BuildSteps::apply_patches() {
     for (const auto& p : m_conf.patches) {
         if (p.find("..") != std::string::npos)
-            return die(exit_code::k_banned, {"Patch " + p + " as specified in dkms.conf contains '..' path component."});
+            return die(exit_code::k_banned,
+                       {"Patch " + p + " as specified in dkms.conf contains '..' path component."});
         if (!util::path_exists(m_work + "/patches/" + p))
             return die(exit_code::k_banned, {" Patch " + p + " as specified in dkms.conf cannot be",
                                              "found in " + m_visible + "/patches/."});
@@ -194,22 +207,27 @@ Outcome BuildSteps::apply_patches() {
         if (run_logged("Applying patch " + p, "patch -p1 < ./patches/" + p) != 0) {
             m_report.out("(bad exit status)\n");
             return die(exit_code::k_install_failed,
-                       {"Application of patch " + p + " failed.", "Check " + m_visible + " for more information."});
+                       {"Application of patch " + p + " failed.",
+                        "Check " + m_visible + " for more information."});
         }
         m_report.out(" done.\n");
     }
-    ScriptRun pre{ScriptKind::PreBuild, m_conf.pre_build, m_job.module, m_job.version, m_log_fd,
-                  m_private ? m_work : ""};
+    ScriptRun pre{ScriptKind::PreBuild, m_conf.pre_build, m_job.module,
+                  m_job.version,        m_log_fd,         m_private ? m_work : ""};
     if (!m_conf.pre_build.empty()) log("\nRunning the pre_build script\n");
     if (int rc = run_package_script(m_tree, pre, m_report); rc != 0)
-        return die(rc, {"The pre_build script failed for " + m_job.module + "/" + m_job.version + "."});
+        return die(rc,
+                   {"The pre_build script failed for " + m_job.module + "/" + m_job.version + "."});
     return {};
 }
 
 Outcome BuildSteps::run_make() {
-    std::string command = rewrite_make_command(m_conf.make_command, m_ctx.parallel_jobs, m_job.target.kernel);
-    if (m_ctx.verbose) m_report.out("\n" + command + "\n");
-    else m_report.out("\nBuilding module(s)...");
+    std::string command =
+        rewrite_make_command(m_conf.make_command, m_ctx.parallel_jobs, m_job.target.kernel);
+    if (m_ctx.verbose)
+        m_report.out("\n" + command + "\n");
+    else
+        m_report.out("\nBuilding module(s)...");
     int rc = run_logged("Building module(s)", command);
     if (rc != 0) {
         if (!m_ctx.verbose) m_report.out("(bad exit status: " + std::to_string(rc) + ")\n");
@@ -229,12 +247,13 @@ Outcome BuildSteps::check_built_modules() {
         if (e.excluded) continue;
         std::string path = m_work + "/" + e.built_location + e.built_name + ".ko";
         if (!util::path_exists(path))
-            return die(exit_code::k_no_module_built,
-                       {" Build of " + e.built_name + ".ko failed for: " + m_job.target.kernel + " (" +
-                            m_job.target.arch + ")",
-                        "Make sure the name of the generated module is correct and at the root of the",
-                        "build directory, or consult make.log in the build directory",
-                        m_visible + " for more information."});
+            return die(
+                exit_code::k_no_module_built,
+                {" Build of " + e.built_name + ".ko failed for: " + m_job.target.kernel + " (" +
+                     m_job.target.arch + ")",
+                 "Make sure the name of the generated module is correct and at the root of the",
+                 "build directory, or consult make.log in the build directory",
+                 m_visible + " for more information."});
         built.push_back(path);
     }
     if (m_ctx.skip_abi_check) return {};
@@ -244,7 +263,8 @@ Outcome BuildSteps::check_built_modules() {
 Outcome BuildSteps::collect_modules() {
     std::string module_dir = m_staging + "/module";
     if (auto r = util::make_directories(module_dir); !r) return die(1, {r.error().describe()});
-    if (auto r = util::make_directories(m_staging + "/log"); !r) return die(1, {r.error().describe()});
+    if (auto r = util::make_directories(m_staging + "/log"); !r)
+        return die(1, {r.error().describe()});
     std::string suffix = module_compression_suffix(m_ctx, m_job.target.kernel);
     for (const auto& e : m_conf.modules) {
         if (e.excluded) continue;
@@ -260,21 +280,27 @@ Outcome BuildSteps::collect_modules() {
         };
         if (e.strip) run_tool("exec strip -g \"$1\"", {built});
         if (m_signing.enabled) {
-            m_report.out("Signing module " + m_visible + "/" + e.built_location + e.built_name + ".ko\n");
+            m_report.out("Signing module " + m_visible + "/" + e.built_location + e.built_name +
+                         ".ko\n");
             sign_module_file(m_signing, built, m_log_fd, m_report);
         }
         std::string from = built;
-        if (suffix == ".gz" && run_tool("exec gzip $2 -f \"$1\"", {built, m_ctx.compress_gzip_opts}))
+        if (suffix == ".gz" &&
+            run_tool("exec gzip $2 -f \"$1\"", {built, m_ctx.compress_gzip_opts}))
             from = built + ".gz";
-        else if (suffix == ".xz" && run_tool("exec xz $2 -f \"$1\"", {built, m_ctx.compress_xz_opts}))
+        else if (suffix == ".xz" &&
+                 run_tool("exec xz $2 -f \"$1\"", {built, m_ctx.compress_xz_opts}))
             from = built + ".xz";
-        else if (suffix == ".zst" && run_tool("exec zstd $2 -f \"$1\"", {built, m_ctx.compress_zstd_opts}))
+        else if (suffix == ".zst" &&
+                 run_tool("exec zstd $2 -f \"$1\"", {built, m_ctx.compress_zstd_opts}))
             from = built + ".zst";
         std::string to = module_dir + "/" + e.dest_name + ".ko" + (from == built ? "" : suffix);
-        if (auto r = util::copy_file(from, to, util::Preserve::All); !r) return die(1, {r.error().describe()});
+        if (auto r = util::copy_file(from, to, util::Preserve::All); !r)
+            return die(1, {r.error().describe()});
     }
     if (util::path_exists(m_work + "/Module.symvers"))
-        (void)util::copy_file(m_work + "/Module.symvers", module_dir + "/Module.symvers", util::Preserve::All);
+        (void)util::copy_file(m_work + "/Module.symvers", module_dir + "/Module.symvers",
+                              util::Preserve::All);
     return {};
 }
 
@@ -283,13 +309,15 @@ Outcome BuildSteps::publish() {
     if (rename(m_log_path.c_str(), final_log.c_str()) != 0)
         return die(1, {"Cannot move " + m_log_path + ": " + std::strerror(errno)});
     m_log_path = final_log;
-    ScriptRun post{ScriptKind::PostBuild, m_conf.post_build, m_job.module, m_job.version, m_log_fd,
-                   m_private ? m_work : ""};
+    ScriptRun post{ScriptKind::PostBuild, m_conf.post_build, m_job.module,
+                   m_job.version,         m_log_fd,          m_private ? m_work : ""};
     if (!m_conf.post_build.empty()) log("\nRunning the post_build script\n");
     if (int rc = run_package_script(m_tree, post, m_report); rc != 0)
-        return die(rc, {"The post_build script failed for " + m_job.module + "/" + m_job.version + "."});
+        return die(
+            rc, {"The post_build script failed for " + m_job.module + "/" + m_job.version + "."});
     if (auto r = util::remove_tree(m_work); !r) return die(1, {r.error().describe()});
-    std::string base = m_tree.built_dir(m_job.module, m_job.version, m_job.target.kernel, m_job.target.arch);
+    std::string base =
+        m_tree.built_dir(m_job.module, m_job.version, m_job.target.kernel, m_job.target.arch);
     if (rename(m_staging.c_str(), base.c_str()) != 0)
         return die(1, {"Cannot rename " + m_staging + " to " + base + ": " + std::strerror(errno)});
     m_staging.clear();
@@ -321,8 +349,10 @@ void finish_build_dir(const Tree& tree, const std::string& module, const std::st
         }
         return;
     }
-    if (built) (void)util::remove_tree(build);
-    else if (created_mount_point) rmdir(build.c_str()); // nothing was built: not ours to leave
+    if (built)
+        (void)util::remove_tree(build);
+    else if (created_mount_point)
+        rmdir(build.c_str()); // nothing was built: not ours to leave
 }
 
 } // namespace modkit::dkms

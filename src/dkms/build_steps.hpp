@@ -44,10 +44,10 @@ private:
     ConfTarget m_target;
     DkmsConf m_conf;
     SigningSetup m_signing;
-    std::string m_staging;       // <m>/<v>/<K>/.tmp_<A>_XXXXXX
-    std::string m_work;          // where the build files really are
-    std::string m_visible;       // <dkms_tree>/<m>/<v>/build, as commands see it
-    bool m_private = false;      // m_work is bind-mounted at m_visible for commands
+    std::string m_staging;  // <m>/<v>/<K>/.tmp_<A>_XXXXXX
+    std::string m_work;     // where the build files really are
+    std::string m_visible;  // <dkms_tree>/<m>/<v>/build, as commands see it
+    bool m_private = false; // m_work is bind-mounted at m_visible for commands
     int m_log_fd = -1;
     std::string m_log_path;
     std::string m_failed_build;

@@ -16,17 +16,46 @@
 namespace modkit::dkms {
 
 const std::vector<std::string>& conf_names() {
-    static const std::vector<std::string> names = {
-        "PACKAGE_NAME", "PACKAGE_VERSION", "POST_ADD", "POST_BUILD", "POST_INSTALL",
-        "POST_REMOVE", "PRE_BUILD", "PRE_INSTALL", "BUILD_DEPENDS", "BUILD_DEPENDS_REBUILD",
-        "BUILD_EXCLUSIVE_KERNEL", "BUILD_EXCLUSIVE_KERNEL_MIN", "BUILD_EXCLUSIVE_KERNEL_MAX",
-        "BUILD_EXCLUSIVE_ARCH", "BUILD_EXCLUSIVE_CONFIG", "build_exclude", "OBSOLETE_BY", "MAKE",
-        "MAKE_MATCH", "PATCH", "PATCH_MATCH", "patch_array", "BUILT_MODULE_NAME",
-        "built_module_name", "BUILT_MODULE_LOCATION", "built_module_location",
-        "DEST_MODULE_NAME", "dest_module_name", "DEST_MODULE_LOCATION", "dest_module_location",
-        "STRIP", "strip", "AUTOINSTALL", "NO_WEAK_MODULES", "CLEAN", "REMAKE_INITRD",
-        "MODULES_CONF", "MODULES_CONF_OBSOLETES", "MODULES_CONF_ALIAS_TYPE",
-        "MODULES_CONF_OBSOLETE_ONLY"};
+    static const std::vector<std::string> names = {"PACKAGE_NAME",
+                                                   "PACKAGE_VERSION",
+                                                   "POST_ADD",
+                                                   "POST_BUILD",
+                                                   "POST_INSTALL",
+                                                   "POST_REMOVE",
+                                                   "PRE_BUILD",
+                                                   "PRE_INSTALL",
+                                                   "BUILD_DEPENDS",
+                                                   "BUILD_DEPENDS_REBUILD",
+                                                   "BUILD_EXCLUSIVE_KERNEL",
+                                                   "BUILD_EXCLUSIVE_KERNEL_MIN",
+                                                   "BUILD_EXCLUSIVE_KERNEL_MAX",
+                                                   "BUILD_EXCLUSIVE_ARCH",
+                                                   "BUILD_EXCLUSIVE_CONFIG",
+                                                   "build_exclude",
+                                                   "OBSOLETE_BY",
+                                                   "MAKE",
+                                                   "MAKE_MATCH",
+                                                   "PATCH",
+                                                   "PATCH_MATCH",
+                                                   "patch_array",
+                                                   "BUILT_MODULE_NAME",
+                                                   "built_module_name",
+                                                   "BUILT_MODULE_LOCATION",
+                                                   "built_module_location",
+                                                   "DEST_MODULE_NAME",
+                                                   "dest_module_name",
+                                                   "DEST_MODULE_LOCATION",
+                                                   "dest_module_location",
+                                                   "STRIP",
+                                                   "strip",
+                                                   "AUTOINSTALL",
+                                                   "NO_WEAK_MODULES",
+                                                   "CLEAN",
+                                                   "REMAKE_INITRD",
+                                                   "MODULES_CONF",
+                                                   "MODULES_CONF_OBSOLETES",
+                                                   "MODULES_CONF_ALIAS_TYPE",
+                                                   "MODULES_CONF_OBSOLETE_ONLY"};
     return names;
 }
 
@@ -78,13 +107,15 @@ std::string rewrite_make_command(const std::string& make_command, const std::str
 namespace {
 
 std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
 std::vector<std::string> words(const std::string& s) {
     std::vector<std::string> out;
-    for (auto w : util::split_any(s, " \t\n")) out.emplace_back(w);
+    for (auto w : util::split_any(s, " \t\n"))
+        out.emplace_back(w);
     return out;
 }
 
@@ -105,14 +136,14 @@ bool yes_no(const std::string& name, const std::string& value, Report& report) {
     std::string v = lower(value);
     if (v == "yes") return true;
     if (v == "no") return false;
-    report.warning({"Unsupported " + name + " value '" + value +
-                    "', treated as 'yes' as DKMS 3.0 did."});
+    report.warning(
+        {"Unsupported " + name + " value '" + value + "', treated as 'yes' as DKMS 3.0 did."});
     return true;
 }
 
 // One module's (or, for index 0, the package's) BUILD_EXCLUSIVE rules.
-bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t, const std::string& obsolete_by,
-                 const KernelConfig* kc) {
+bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t,
+                 const std::string& obsolete_by, const KernelConfig* kc) {
     const std::string& kernel = v.get("BUILD_EXCLUSIVE_KERNEL", i);
     if (!kernel.empty() && !util::regex_search(t.kernelver, kernel)) return true;
     const std::string& min = v.get("BUILD_EXCLUSIVE_KERNEL_MIN", i);
@@ -138,7 +169,8 @@ bool excluded_by(const ShellVars& v, long long i, const ConfTarget& t, const std
 util::Expected<DkmsConf> read_conf(const Context& ctx, const ConfRequest& request, Report& report) {
     const std::string& file = request.conf_path;
     if (access(file.c_str(), R_OK) != 0)
-        return util::fail(util::ErrorKind::NotFound, ENOENT, file, "Could not locate dkms.conf file.");
+        return util::fail(util::ErrorKind::NotFound, ENOENT, file,
+                          "Could not locate dkms.conf file.");
     const ConfTarget& t = request.target;
     const std::string& m = request.module;
     const std::string& v = request.module_version;
@@ -175,7 +207,8 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
     const ShellVars& vars = evaluated.vars;
     if (request.strict) {
         for (const auto& [f, names] : evaluated.watched)
-            for (const auto& n : names) report.deprecated(n + " (" + f + ")");
+            for (const auto& n : names)
+                report.deprecated(n + " (" + f + ")");
         const std::string& clean = vars.get("CLEAN");
         if (!clean.empty() && clean != "true" && clean != "/bin/true" && clean != "/usr/bin/true")
             report.deprecated("CLEAN (" + file + ")");
@@ -196,11 +229,12 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
     conf.obsolete_by = vars.get("OBSOLETE_BY");
     if (const auto* deps = vars.array("BUILD_DEPENDS"))
         for (const auto& [i, d] : *deps)
-            for (auto& w : words(d)) conf.build_depends.push_back(w);
+            for (auto& w : words(d))
+                conf.build_depends.push_back(w);
 
     long long size = 0;
-    for (const char* n : {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME",
-                          "DEST_MODULE_LOCATION"})
+    for (const char* n :
+         {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION"})
         size = std::max(size, vars.end_index(n));
     std::string strip0;
     for (long long i = 0; i < size; ++i) {
@@ -210,9 +244,12 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
         e.dest_name = vars.get("DEST_MODULE_NAME", i);
         e.conf_location = vars.get("DEST_MODULE_LOCATION", i);
         const std::string& s = vars.get("STRIP", i);
-        if (!s.empty() && (s[0] == 'n' || s[0] == 'N')) e.strip = false;
-        else if (!s.empty() && (s[0] == 'y' || s[0] == 'Y')) e.strip = true;
-        else e.strip = i == 0 ? true : (strip0 != "no");
+        if (!s.empty() && (s[0] == 'n' || s[0] == 'N'))
+            e.strip = false;
+        else if (!s.empty() && (s[0] == 'y' || s[0] == 'Y'))
+            e.strip = true;
+        else
+            e.strip = i == 0 ? true : (strip0 != "no");
         if (i == 0) strip0 = e.strip ? "yes" : "no";
         if (e.built_name.empty() && size == 1) e.built_name = conf.package_name;
         if (e.dest_name.empty()) e.dest_name = e.built_name;
@@ -221,16 +258,19 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
         if (e.built_name.empty())
             check.error("No 'BUILT_MODULE_NAME' directive specified for record #" + rec + ".");
         if (util::ends_with(e.built_name, ".o") || util::ends_with(e.built_name, ".ko"))
-            check.error("'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec + ".");
+            check.error("'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec +
+                        ".");
         if (util::ends_with(e.dest_name, ".o") || util::ends_with(e.dest_name, ".ko"))
-            check.error("'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec + ".");
+            check.error("'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #" + rec +
+                        ".");
         if (e.conf_location.empty()) {
             check.error("No 'DEST_MODULE_LOCATION' directive specified for record #" + rec + ".");
         } else if (!util::starts_with(e.conf_location, "/kernel") &&
                    !util::starts_with(e.conf_location, "/updates") &&
                    !util::starts_with(e.conf_location, "/extra")) {
             check.error("Directive 'DEST_MODULE_LOCATION' does not begin with\n"
-                        "'/kernel', '/updates', or '/extra' in record #" + rec + ".");
+                        "'/kernel', '/updates', or '/extra' in record #" +
+                        rec + ".");
         }
         e.dest_location = distro_dest_location(ctx, e.conf_location);
         e.excluded = excluded_by(vars, i, t, conf.obsolete_by, kconfig);
@@ -257,8 +297,8 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
                 conf.make_command = cmd;
         }
     if (conf.make_command.empty())
-        conf.make_command = "make -C " + t.kernel_source_dir + " M=" + ctx.dkms_tree + "/" + m +
-                            "/" + v + "/build";
+        conf.make_command =
+            "make -C " + t.kernel_source_dir + " M=" + ctx.dkms_tree + "/" + m + "/" + v + "/build";
     if (kconfig != nullptr && kconfig->value("CONFIG_CC_IS_CLANG") == "y")
         conf.make_command += " LLVM=1";
 
@@ -270,7 +310,8 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
         }
 
     bool all_excluded = !conf.modules.empty();
-    for (const auto& e : conf.modules) all_excluded = all_excluded && e.excluded;
+    for (const auto& e : conf.modules)
+        all_excluded = all_excluded && e.excluded;
     conf.build_exclude = excluded_by(vars, 0, t, conf.obsolete_by, kconfig) || all_excluded;
 
     if (conf.modules.empty()) {
@@ -279,10 +320,10 @@ util::Expected<DkmsConf> conf_from_vars(const Context& ctx, const ConfRequest& r
     if (conf.package_name.empty()) check.error("No 'PACKAGE_NAME' directive specified.");
     if (conf.package_version.empty()) check.error("No 'PACKAGE_VERSION' directive specified.");
     conf.autoinstall = yes_no("AUTOINSTALL", vars.get("AUTOINSTALL"), report);
-    conf.build_depends_rebuild = yes_no("BUILD_DEPENDS_REBUILD", vars.get("BUILD_DEPENDS_REBUILD"), report);
+    conf.build_depends_rebuild =
+        yes_no("BUILD_DEPENDS_REBUILD", vars.get("BUILD_DEPENDS_REBUILD"), report);
     conf.no_weak_modules = yes_no("NO_WEAK_MODULES", vars.get("NO_WEAK_MODULES"), report);
-    if (!check.ok)
-        return util::fail(util::ErrorKind::Invalid, 0, file, "Bad conf file.");
+    if (!check.ok) return util::fail(util::ErrorKind::Invalid, 0, file, "Bad conf file.");
     return conf;
 }
 

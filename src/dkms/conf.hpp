@@ -26,13 +26,13 @@ struct ConfTarget {
 ConfTarget make_target(const Context& ctx, const std::string& kernelver, const std::string& arch);
 
 struct ModuleEntry {
-    std::string built_name;      // BUILT_MODULE_NAME[i]
-    std::string built_location;  // BUILT_MODULE_LOCATION[i], with a trailing '/' (or "")
-    std::string dest_name;       // DEST_MODULE_NAME[i], default built_name
-    std::string dest_location;   // where it is installed on this distribution
-    std::string conf_location;   // DEST_MODULE_LOCATION[i] as written
+    std::string built_name;     // BUILT_MODULE_NAME[i]
+    std::string built_location; // BUILT_MODULE_LOCATION[i], with a trailing '/' (or "")
+    std::string dest_name;      // DEST_MODULE_NAME[i], default built_name
+    std::string dest_location;  // where it is installed on this distribution
+    std::string conf_location;  // DEST_MODULE_LOCATION[i] as written
     bool strip = true;
-    bool excluded = false;       // BUILD_EXCLUSIVE_*[i] rules this module out
+    bool excluded = false; // BUILD_EXCLUSIVE_*[i] rules this module out
 };
 
 struct DkmsConf {

@@ -94,11 +94,14 @@ bool is_identifier(const std::string& s) {
 
 std::string build_script(const EvalRequest& req) {
     std::string s = "exec 3>&1 1>&2\nshopt -s extglob\n";
-    for (const auto& [name, value] : req.globals) s += name + "=" + shell_quote(value) + "\n";
+    for (const auto& [name, value] : req.globals)
+        s += name + "=" + shell_quote(value) + "\n";
     s += "__mk_names=(";
-    for (const auto& n : req.names) s += " " + n;
+    for (const auto& n : req.names)
+        s += " " + n;
     s += " )\n__mk_watch=(";
-    for (const auto& n : req.watch) s += " " + n;
+    for (const auto& n : req.watch)
+        s += " " + n;
     s += " )\n";
     if (req.reset_names) s += "for __mk_n in \"${__mk_names[@]}\"; do unset \"$__mk_n\"; done\n";
     s += k_functions;
@@ -155,7 +158,8 @@ util::Expected<EvalResult> evaluate_files(const EvalRequest& request) {
         }
     }
     if (captured->status != 0)
-        return util::fail(util::ErrorKind::Invalid, 0, request.files.empty() ? "" : request.files[0],
+        return util::fail(util::ErrorKind::Invalid, 0,
+                          request.files.empty() ? "" : request.files[0],
                           "bash exited with status " + std::to_string(captured->status));
     return result;
 }

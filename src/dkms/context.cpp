@@ -13,11 +13,19 @@
 namespace modkit::dkms {
 
 const std::vector<std::string>& framework_names() {
-    static const std::vector<std::string> names = {
-        "source_tree",       "dkms_tree",          "install_tree",       "tmp_location",
-        "verbose",           "symlink_modules",    "autoinstall_all_kernels",
-        "modprobe_on_install", "parallel_jobs",    "compress_gzip_opts", "compress_xz_opts",
-        "compress_zstd_opts", "post_transaction"};
+    static const std::vector<std::string> names = {"source_tree",
+                                                   "dkms_tree",
+                                                   "install_tree",
+                                                   "tmp_location",
+                                                   "verbose",
+                                                   "symlink_modules",
+                                                   "autoinstall_all_kernels",
+                                                   "modprobe_on_install",
+                                                   "parallel_jobs",
+                                                   "compress_gzip_opts",
+                                                   "compress_xz_opts",
+                                                   "compress_zstd_opts",
+                                                   "post_transaction"};
     return names;
 }
 
@@ -28,7 +36,6 @@ const std::vector<std::string>& framework_signing_names() {
 }
 
 namespace {
-
 
 // True when the file has no line that could set anything: only blanks and comments.
 bool only_comments(const std::string& path) {
@@ -87,9 +94,9 @@ bool* flag_of(Context& ctx, const std::string& name) {
 
 } // namespace
 
-util::Expected<void> read_framework(
-    Context& ctx, const std::vector<std::string>& names,
-    const std::vector<std::pair<std::string, std::string>>& extra_globals) {
+util::Expected<void>
+read_framework(Context& ctx, const std::vector<std::string>& names,
+               const std::vector<std::pair<std::string, std::string>>& extra_globals) {
     std::vector<std::string> files;
     for (const auto& f : framework_files(ctx))
         if (util::target_exists(f) && !only_comments(f)) files.push_back(f);
@@ -100,8 +107,10 @@ util::Expected<void> read_framework(
     req.reset_names = false;
     req.globals = extra_globals;
     for (const auto& n : names) {
-        if (std::string* f = field_of(ctx, n)) req.globals.emplace_back(n, *f);
-        else if (bool* b = flag_of(ctx, n); b != nullptr && *b) req.globals.emplace_back(n, "true");
+        if (std::string* f = field_of(ctx, n))
+            req.globals.emplace_back(n, *f);
+        else if (bool* b = flag_of(ctx, n); b != nullptr && *b)
+            req.globals.emplace_back(n, "true");
     }
     auto result = evaluate_files(req);
     if (!result) return util::fail(result.error());
@@ -111,8 +120,10 @@ util::Expected<void> read_framework(
             continue;
         }
         const std::string& v = result->vars.get(n);
-        if (std::string* f = field_of(ctx, n)) *f = v;
-        else if (bool* b = flag_of(ctx, n)) *b = !v.empty();
+        if (std::string* f = field_of(ctx, n))
+            *f = v;
+        else if (bool* b = flag_of(ctx, n))
+            *b = !v.empty();
     }
     return {};
 }

@@ -58,9 +58,9 @@ struct Context {
 // Applies the framework files (framework.conf, then framework.conf.d/*.conf in name order)
 // for `names`, each file seeing the values before it. Files that only hold comments are read
 // without starting bash.
-util::Expected<void> read_framework(
-    Context& ctx, const std::vector<std::string>& names,
-    const std::vector<std::pair<std::string, std::string>>& extra_globals = {});
+util::Expected<void>
+read_framework(Context& ctx, const std::vector<std::string>& names,
+               const std::vector<std::pair<std::string, std::string>>& extra_globals = {});
 
 // The variable names DKMS accepts from framework files, without and with the signing ones.
 const std::vector<std::string>& framework_names();

@@ -10,12 +10,14 @@
 
 namespace modkit::dkms {
 
-bool run_depmod_step(const Context& ctx, const std::string& kernelver, Transaction& tx, Report& report) {
+bool run_depmod_step(const Context& ctx, const std::string& kernelver, Transaction& tx,
+                     Report& report) {
     if (ctx.no_depmod) return true;
     std::string dir = ctx.install_tree + "/" + kernelver;
     struct stat st;
     if (stat((dir + "/modules.dep").c_str(), &st) != 0) {
-        if (ctx.verbose) report.out("Skipping depmod because '" + dir + "/modules.dep' is missing.\n");
+        if (ctx.verbose)
+            report.out("Skipping depmod because '" + dir + "/modules.dep' is missing.\n");
         return true;
     }
     if (auto r = tx.snapshot_indexes(dir); !r) {

@@ -13,7 +13,8 @@ namespace modkit::dkms {
 // depmod for <install_tree>/<kernelver>, with the current indexes kept in `tx` for rollback.
 // Skipped (true) with --no-depmod or when modules.dep is missing (the kernel image is not
 // installed, DKMS 3.0.13+). False when depmod failed.
-bool run_depmod_step(const Context& ctx, const std::string& kernelver, Transaction& tx, Report& report);
+bool run_depmod_step(const Context& ctx, const std::string& kernelver, Transaction& tx,
+                     Report& report);
 
 // post_transaction, eval'd with its output appended to <dkms_tree>/post_transaction.log.
 void run_post_transaction(const Context& ctx, const std::string& kernelver);

@@ -22,7 +22,6 @@ namespace modkit::dkms {
 
 namespace {
 
-
 bool is_file(const std::string& p) {
     struct stat st;
     return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -65,19 +64,22 @@ util::Expected<DkmsConf> conf_for(const Context& ctx, const Tree& tree, const st
     return read_conf(ctx, cr, report);
 }
 
-Outcome conf_failure(const Context& ctx, const Tree& tree, const std::string& m, const std::string& v,
-                     const util::Error& e) {
+Outcome conf_failure(const Context& ctx, const Tree& tree, const std::string& m,
+                     const std::string& v, const util::Error& e) {
     std::string path = ctx.conf.empty() ? tree.source_link(m, v) + "/dkms.conf" : ctx.conf;
     if (e.kind == util::ErrorKind::NotFound)
-        return die(exit_code::k_conf_missing, {"Could not locate dkms.conf file.", "File: " + path + " does not exist."});
-    return die(exit_code::k_bad_conf, {"Bad conf file.", "File: " + path + " does not represent a valid dkms.conf file."});
+        return die(exit_code::k_conf_missing,
+                   {"Could not locate dkms.conf file.", "File: " + path + " does not exist."});
+    return die(exit_code::k_bad_conf,
+               {"Bad conf file.", "File: " + path + " does not represent a valid dkms.conf file."});
 }
 
 // Moves the kernel's own copy of a module aside, the first time a package is installed for
 // the kernel, and records where it was (<name>.origin), as DKMS 3.1.7+ does.
 util::Expected<void> archive_original(const Context& ctx, const Tree& tree, Transaction& tx,
                                       const std::string& m, const KernelArch& t,
-                                      const ModuleEntry& e, const std::string& suffix, Report& report) {
+                                      const ModuleEntry& e, const std::string& suffix,
+                                      Report& report) {
     std::string lib = ctx.install_tree + "/" + t.kernel;
     std::vector<std::string> candidates = {module_in(lib + "/extra", e.dest_name, suffix),
                                            module_in(lib + "/updates", e.dest_name, suffix),
@@ -105,8 +107,9 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     Tree tree{ctx};
     std::string lib = ctx.install_tree + "/" + t.kernel;
     if (!util::path_exists(lib))
-        return die(exit_code::k_install_failed, {"The directory " + lib + " doesn't exist.",
-                                                 "You cannot install a module onto a non-existant kernel."});
+        return die(exit_code::k_install_failed,
+                   {"The directory " + lib + " doesn't exist.",
+                    "You cannot install a module onto a non-existant kernel."});
     auto conf = conf_for(ctx, tree, m, v, t, report);
     if (!conf) return conf_failure(ctx, tree, m, v, conf.error());
     std::string module_dir = tree.built_dir(m, v, t.kernel, t.arch) + "/module";
@@ -128,7 +131,8 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     }
     if (!ctx.skip_abi_check) {
         std::vector<std::string> files;
-        for (const auto& [e, f] : modules) files.push_back(f);
+        for (const auto& [e, f] : modules)
+            files.push_back(f);
         if (auto r = check_abi(ctx, make_target(ctx, t.kernel, t.arch), files, report,
                                exit_code::k_install_failed);
             !r)
@@ -136,10 +140,11 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     }
     ScriptRun pre{ScriptKind::PreInstall, conf->pre_install, m, v, -1, ""};
     if (run_package_script(tree, pre, report) != 0 && !ctx.force)
-        return die(exit_code::k_pre_install_failed,
-                   {"pre_install failed, aborting install.", "You may override by specifying --force."});
+        return die(exit_code::k_pre_install_failed, {"pre_install failed, aborting install.",
+                                                     "You may override by specifying --force."});
 
-    auto tx = Transaction::begin(ctx, "install " + m + "/" + v + " for " + t.kernel + " (" + t.arch + ")");
+    auto tx = Transaction::begin(ctx, "install " + m + "/" + v + " for " + t.kernel + " (" +
+                                          t.arch + ")");
     if (!tx) return die(exit_code::k_install_failed, {tx.error().describe()});
     bool first_install = !util::path_exists(tree.kernel_link(m, t.kernel, t.arch));
     bool any_installed = false;
@@ -150,24 +155,30 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
         }
         if (first_install)
             if (auto r = archive_original(ctx, tree, *tx, m, t, *e, suffix, report); !r)
-                return die(exit_code::k_install_failed, {r.error().describe(), "Installation aborted."});
+                return die(exit_code::k_install_failed,
+                           {r.error().describe(), "Installation aborted."});
         std::string dest_dir = ctx.install_tree + "/" + t.kernel + e->dest_location;
         std::string dest = dest_dir + "/" + std::string(util::basename(file));
         report.out("Installing " + dest + "\n");
         if (auto r = tx->make_directories(dest_dir); !r)
-            return die(exit_code::k_install_failed, {r.error().describe(), "Installation aborted."});
+            return die(exit_code::k_install_failed,
+                       {r.error().describe(), "Installation aborted."});
         if (auto r = tx->install_file(file, dest, ctx.symlink_modules); !r)
-            return die(exit_code::k_install_failed, {r.error().describe(), "Installation aborted."});
+            return die(exit_code::k_install_failed,
+                       {r.error().describe(), "Installation aborted."});
         any_installed = true;
     }
     if (!any_installed) return die(exit_code::k_install_failed, {"Installation aborted."});
-    if (auto r = tx->set_symlink(tree.kernel_link(m, t.kernel, t.arch), v + "/" + t.kernel + "/" + t.arch); !r)
+    if (auto r = tx->set_symlink(tree.kernel_link(m, t.kernel, t.arch),
+                                 v + "/" + t.kernel + "/" + t.arch);
+        !r)
         return die(exit_code::k_install_failed, {r.error().describe(), "Installation aborted."});
     ScriptRun post{ScriptKind::PostInstall, conf->post_install, m, v, -1, ""};
     if (int rc = run_package_script(tree, post, report); rc != 0 && !ctx.force) {
         tx->rollback();
         return die(exit_code::k_install_failed,
-                   {"post_install failed (exit status " + std::to_string(rc) + "), installation rolled back.",
+                   {"post_install failed (exit status " + std::to_string(rc) +
+                        "), installation rolled back.",
                     "You may override by specifying --force."});
     }
     if (!run_depmod_step(ctx, t.kernel, *tx, report)) {
@@ -207,7 +218,8 @@ Outcome install_one(const Context& ctx, const std::string& m, const std::string&
     return install_built(ctx, m, v, t, report);
 }
 
-void unbuild_one(const Context& ctx, const std::string& m, const std::string& v, const KernelArch& t) {
+void unbuild_one(const Context& ctx, const std::string& m, const std::string& v,
+                 const KernelArch& t) {
     Tree tree{ctx};
     (void)util::remove_tree(tree.built_dir(m, v, t.kernel, t.arch));
     std::string kdir = tree.version_dir(m, v) + "/" + t.kernel;

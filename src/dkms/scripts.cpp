@@ -9,12 +9,18 @@ namespace modkit::dkms {
 
 const char* script_name(ScriptKind kind) {
     switch (kind) {
-    case ScriptKind::PostAdd: return "post_add";
-    case ScriptKind::PreBuild: return "pre_build";
-    case ScriptKind::PostBuild: return "post_build";
-    case ScriptKind::PreInstall: return "pre_install";
-    case ScriptKind::PostInstall: return "post_install";
-    case ScriptKind::PostRemove: return "post_remove";
+    case ScriptKind::PostAdd:
+        return "post_add";
+    case ScriptKind::PreBuild:
+        return "pre_build";
+    case ScriptKind::PostBuild:
+        return "post_build";
+    case ScriptKind::PreInstall:
+        return "pre_install";
+    case ScriptKind::PostInstall:
+        return "post_install";
+    case ScriptKind::PostRemove:
+        return "post_remove";
     }
     return "script";
 }
@@ -30,8 +36,7 @@ int run_package_script(const Tree& tree, const ScriptRun& run, Report& report) {
     // The executable check sees what the script will see: with a private build view, the
     // file lives under bind_source.
     std::string check = first;
-    if (in_build && !run.bind_source.empty())
-        check = run.bind_source + first.substr(dir.size());
+    if (in_build && !run.bind_source.empty()) check = run.bind_source + first.substr(dir.size());
     if (access(check.c_str(), X_OK) != 0) {
         report.out("\n");
         report.warning({std::string("The ") + name + " script is not executable."});

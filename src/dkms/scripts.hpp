@@ -15,7 +15,7 @@ struct ScriptRun {
     ScriptKind kind;
     std::string command; // the directive's value; "" = nothing to run
     std::string module, version;
-    int output_fd = -1;  // build scripts write to make.log; -1 = the terminal
+    int output_fd = -1;      // build scripts write to make.log; -1 = the terminal
     std::string bind_source; // a private view of build/ (see shell.hpp)
 };
 

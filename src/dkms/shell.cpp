@@ -37,7 +37,8 @@ namespace {
 constexpr const char* k_bash = "/bin/bash";
 
 // The child's environment: ours, with `set` applied (later entries win).
-std::vector<std::string> child_environment(const std::vector<std::pair<std::string, std::string>>& set) {
+std::vector<std::string>
+child_environment(const std::vector<std::pair<std::string, std::string>>& set) {
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
         std::string_view entry(*e);
@@ -47,7 +48,8 @@ std::vector<std::string> child_environment(const std::vector<std::pair<std::stri
             if (n == name) replaced = true;
         if (!replaced) env.emplace_back(entry);
     }
-    for (const auto& [n, v] : set) env.push_back(n + "=" + v);
+    for (const auto& [n, v] : set)
+        env.push_back(n + "=" + v);
     return env;
 }
 
@@ -65,22 +67,28 @@ std::vector<std::string> child_environment(const std::vector<std::pair<std::stri
         int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (null_fd >= 0) dup2(null_fd, 0);
     }
-    if (capture_fd >= 0) dup2(capture_fd, 1);
-    else if (cmd.stdout_fd >= 0) dup2(cmd.stdout_fd, 1);
+    if (capture_fd >= 0)
+        dup2(capture_fd, 1);
+    else if (cmd.stdout_fd >= 0)
+        dup2(cmd.stdout_fd, 1);
     if (cmd.stderr_fd >= 0) dup2(cmd.stderr_fd, 2);
     execve(k_bash, argv, envp);
     _exit(127);
 }
 
 util::Expected<int> spawn_and_wait(const ShellCommand& cmd, std::string* captured) {
-    std::vector<std::string> argv_store = {"bash", "--noprofile", "--norc", "-c", cmd.script, "bash"};
-    for (const auto& a : cmd.args) argv_store.push_back(a);
+    std::vector<std::string> argv_store = {"bash", "--noprofile", "--norc",
+                                           "-c",   cmd.script,    "bash"};
+    for (const auto& a : cmd.args)
+        argv_store.push_back(a);
     std::vector<char*> argv;
-    for (auto& s : argv_store) argv.push_back(s.data());
+    for (auto& s : argv_store)
+        argv.push_back(s.data());
     argv.push_back(nullptr);
     std::vector<std::string> env_store = child_environment(cmd.set_env);
     std::vector<char*> envp;
-    for (auto& s : env_store) envp.push_back(s.data());
+    for (auto& s : env_store)
+        envp.push_back(s.data());
     envp.push_back(nullptr);
 
     int pipe_fds[2] = {-1, -1};
@@ -100,8 +108,10 @@ util::Expected<int> spawn_and_wait(const ShellCommand& cmd, std::string* capture
         char buf[65536];
         for (;;) {
             ssize_t n = read(pipe_fds[0], buf, sizeof buf);
-            if (n > 0) captured->append(buf, static_cast<size_t>(n));
-            else if (n == 0 || errno != EINTR) break;
+            if (n > 0)
+                captured->append(buf, static_cast<size_t>(n));
+            else if (n == 0 || errno != EINTR)
+                break;
         }
         close(pipe_fds[0]);
     }
@@ -115,7 +125,9 @@ util::Expected<int> spawn_and_wait(const ShellCommand& cmd, std::string* capture
 
 } // namespace
 
-util::Expected<int> run_shell(const ShellCommand& cmd) { return spawn_and_wait(cmd, nullptr); }
+util::Expected<int> run_shell(const ShellCommand& cmd) {
+    return spawn_and_wait(cmd, nullptr);
+}
 
 util::Expected<Captured> capture_shell(const ShellCommand& cmd) {
     Captured c;
@@ -151,7 +163,8 @@ void prepare_dkms_environment() {
     std::string p = path != nullptr ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
     p += ":/usr/lib/dkms";
     setenv("PATH", p.c_str(), 1);
-    for (const char* v : {"CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"}) unsetenv(v);
+    for (const char* v : {"CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"})
+        unsetenv(v);
 }
 
 } // namespace modkit::dkms

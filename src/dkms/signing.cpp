@@ -18,7 +18,9 @@ bool is_file(const std::string& p) {
     return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-bool is_executable_file(const std::string& p) { return is_file(p) && access(p.c_str(), X_OK) == 0; }
+bool is_executable_file(const std::string& p) {
+    return is_file(p) && access(p.c_str(), X_OK) == 0;
+}
 
 // `${kernelver%.*}`: the kernel version without its last dot-suffix ("6.1.0-50-amd64" -> "6.1").
 std::string strip_last_dot(const std::string& v) {
@@ -33,7 +35,8 @@ bool ensure_signing_key(const std::string& key, const std::string& cert, Report&
     report.out("Certificate or key are missing, generating self signed certificate for MOK...\n");
     auto made = module::generate_signing_key(key, cert, module::Overwrite::Yes);
     if (!made) {
-        report.out("Key file " + key + " not found and can't be generated, modules won't be signed (" +
+        report.out("Key file " + key +
+                   " not found and can't be generated, modules won't be signed (" +
                    made.error().describe() + ")\n");
         return false;
     }
@@ -43,7 +46,8 @@ bool ensure_signing_key(const std::string& key, const std::string& cert, Report&
 SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Report& report) {
     SigningSetup s;
     Context ctx = base;
-    if (auto r = read_framework(ctx, framework_signing_names(), {{"kernelver", target.kernelver}}); !r)
+    if (auto r = read_framework(ctx, framework_signing_names(), {{"kernelver", target.kernelver}});
+        !r)
         report.warning({r.error().describe()});
     if (ctx.try_sign_modules == "false") {
         report.out("Module signing is disabled by policy\n");
@@ -52,16 +56,19 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
     KernelConfig kc = KernelConfig::load(target.kernel_config);
     s.hash = kc.value("CONFIG_MODULE_SIG_HASH");
     if (s.hash.empty()) {
-        report.out("The kernel is built without module signing facility, modules won't be signed\n");
+        report.out(
+            "The kernel is built without module signing facility, modules won't be signed\n");
         return s;
     }
     std::string sign_file = ctx.sign_file;
     if (sign_file.empty()) {
         if (util::starts_with(ctx.running_distribution, "debian"))
-            sign_file = "/usr/lib/linux-kbuild-" + strip_last_dot(target.kernelver) + "/scripts/sign-file";
+            sign_file =
+                "/usr/lib/linux-kbuild-" + strip_last_dot(target.kernelver) + "/scripts/sign-file";
         else if (util::starts_with(ctx.running_distribution, "ubuntu"))
             sign_file = "/usr/src/linux-headers-" + target.kernelver + "/scripts/sign-file";
-        if (!is_file(sign_file)) sign_file = ctx.install_tree + "/" + target.kernelver + "/build/scripts/sign-file";
+        if (!is_file(sign_file))
+            sign_file = ctx.install_tree + "/" + target.kernelver + "/build/scripts/sign-file";
     }
     report.out("Sign command: " + sign_file + "\n");
     if (is_executable_file(sign_file)) {
@@ -86,7 +93,8 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
     return s;
 }
 
-bool sign_module_file(const SigningSetup& setup, const std::string& path, int log_fd, Report& report) {
+bool sign_module_file(const SigningSetup& setup, const std::string& path, int log_fd,
+                      Report& report) {
     if (!setup.enabled) return true;
     bool ok = false;
     if (setup.native) {

@@ -13,8 +13,8 @@ struct StatusFilter {
 };
 
 struct StatusLine {
-    std::string text;      // the line, without newline
-    bool broken = false;   // also needs the "Manual intervention" message on stderr
+    std::string text;    // the line, without newline
+    bool broken = false; // also needs the "Manual intervention" message on stderr
     std::string module, version, kernel, arch;
     enum class State { Added, Broken, Built, Installed } state = State::Added;
 };

@@ -29,18 +29,21 @@ constexpr const char* k_tx_name = "/.modkit-transaction";
 
 // The module index files depmod writes (and modkit's cache, which need not be restored).
 constexpr const char* k_index_files[] = {
-    "modules.dep",        "modules.dep.bin",     "modules.alias",         "modules.alias.bin",
-    "modules.softdep",    "modules.weakdep",     "modules.symbols",       "modules.symbols.bin",
+    "modules.dep",         "modules.dep.bin",           "modules.alias",   "modules.alias.bin",
+    "modules.softdep",     "modules.weakdep",           "modules.symbols", "modules.symbols.bin",
     "modules.builtin.bin", "modules.builtin.alias.bin", "modules.devname"};
-
 
 std::string escape(std::string_view s) {
     std::string out;
     for (char c : s) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\t')
+            out += "\\t";
+        else
+            out += c;
     }
     return out;
 }
@@ -162,17 +165,23 @@ TreeLock::~TreeLock() {
     if (m_fd >= 0) close(m_fd);
 }
 
-Transaction::Transaction(const Context&, std::string dir) : m_dir(std::move(dir)) {}
+Transaction::Transaction(const Context&, std::string dir)
+    : m_dir(std::move(dir)) {}
 
 Transaction::Transaction(Transaction&& o) noexcept
-    : m_dir(std::move(o.m_dir)), m_journal(o.m_journal), m_next(o.m_next), m_done(o.m_done) {
+    : m_dir(std::move(o.m_dir))
+    , m_journal(o.m_journal)
+    , m_next(o.m_next)
+    , m_done(o.m_done) {
     o.m_journal = -1;
     o.m_done = true;
 }
 
 util::Expected<Transaction> Transaction::begin(const Context& ctx, const std::string& what) {
     std::string dir = ctx.dkms_tree + k_tx_name;
-    if (util::path_exists(dir)) return util::fail(util::ErrorKind::Invalid, EEXIST, dir, "an unfinished transaction exists");
+    if (util::path_exists(dir))
+        return util::fail(util::ErrorKind::Invalid, EEXIST, dir,
+                          "an unfinished transaction exists");
     if (auto r = util::make_directories(dir + "/backup", 0700); !r) return util::fail(r.error());
     Transaction tx(ctx, dir);
     std::string journal = dir + "/journal";
@@ -206,11 +215,13 @@ util::Expected<void> Transaction::preserve(const std::string& path) {
 
 util::Expected<void> Transaction::install_file(const std::string& from, const std::string& to,
                                                bool as_symlink) {
-    std::string tmp = std::string(util::dirname(to)) + "/." + std::string(util::basename(to)) + ".modkit-tmp";
+    std::string tmp =
+        std::string(util::dirname(to)) + "/." + std::string(util::basename(to)) + ".modkit-tmp";
     if (auto r = record("absent", tmp); !r) return r;
     unlink(tmp.c_str());
     if (as_symlink) {
-        if (symlink(from.c_str(), tmp.c_str()) != 0) return util::fail_errno(errno, tmp, "cannot create symlink");
+        if (symlink(from.c_str(), tmp.c_str()) != 0)
+            return util::fail_errno(errno, tmp, "cannot create symlink");
     } else if (auto r = util::copy_file(from, tmp, util::Preserve::All); !r) {
         return r;
     }
@@ -245,15 +256,19 @@ util::Expected<void> Transaction::write_file(const std::string& path, const std:
 util::Expected<void> Transaction::set_symlink(const std::string& path, const std::string& target) {
     if (auto r = preserve(path); !r) return r;
     if (auto r = record("absent", path); !r) return r;
-    if (symlink(target.c_str(), path.c_str()) != 0) return util::fail_errno(errno, path, "cannot create symlink");
+    if (symlink(target.c_str(), path.c_str()) != 0)
+        return util::fail_errno(errno, path, "cannot create symlink");
     return {};
 }
 
-util::Expected<void> Transaction::remove(const std::string& path) { return preserve(path); }
+util::Expected<void> Transaction::remove(const std::string& path) {
+    return preserve(path);
+}
 
 util::Expected<void> Transaction::make_directories(const std::string& path) {
     std::vector<std::string> missing;
-    for (std::string p = path; !p.empty() && p != "/" && !util::path_exists(p); p = std::string(util::dirname(p)))
+    for (std::string p = path; !p.empty() && p != "/" && !util::path_exists(p);
+         p = std::string(util::dirname(p)))
         missing.push_back(p);
     for (size_t i = missing.size(); i-- > 0;) {
         if (auto r = record("mkdir", missing[i]); !r) return r;
@@ -263,7 +278,8 @@ util::Expected<void> Transaction::make_directories(const std::string& path) {
     return {};
 }
 
-util::Expected<void> Transaction::remove_empty_directories(const std::string& path, const std::string& stop) {
+util::Expected<void> Transaction::remove_empty_directories(const std::string& path,
+                                                           const std::string& stop) {
     for (std::string p = path; p.size() > stop.size() && util::starts_with(p, stop + "/");
          p = std::string(util::dirname(p))) {
         if (!Tree::list(p).empty() || !util::path_exists(p)) break;
@@ -320,7 +336,8 @@ util::Expected<bool> recover(const Context& ctx, Report& report) {
         return false;
     }
     std::string what = entries[0].kind == "begin" ? entries[0].a : std::string("a change");
-    report.err("Rolling back an unfinished transaction (" + what + ") left by a dkms command that did not complete.\n");
+    report.err("Rolling back an unfinished transaction (" + what +
+               ") left by a dkms command that did not complete.\n");
     undo_all(dir);
     return true;
 }

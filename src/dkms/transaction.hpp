@@ -24,12 +24,16 @@ public:
     static util::Expected<TreeLock> acquire(const Context& ctx, Report& report);
     // Takes the lock only if nobody holds it.
     static util::Expected<TreeLock> try_acquire(const Context& ctx);
-    TreeLock(TreeLock&& o) noexcept : m_fd(o.m_fd) { o.m_fd = -1; }
+    TreeLock(TreeLock&& o) noexcept
+        : m_fd(o.m_fd) {
+        o.m_fd = -1;
+    }
     TreeLock& operator=(TreeLock&&) = delete;
     ~TreeLock();
 
 private:
-    explicit TreeLock(int fd) : m_fd(fd) {}
+    explicit TreeLock(int fd)
+        : m_fd(fd) {}
     int m_fd;
 };
 
@@ -43,7 +47,8 @@ public:
     ~Transaction();
 
     // Puts a copy of `from` at `to` (a symlink to `from` when `as_symlink`), replacing it.
-    util::Expected<void> install_file(const std::string& from, const std::string& to, bool as_symlink);
+    util::Expected<void> install_file(const std::string& from, const std::string& to,
+                                      bool as_symlink);
     // Moves `from` to `to` (replacing `to`).
     util::Expected<void> move(const std::string& from, const std::string& to);
     // Writes `content` to `path`.

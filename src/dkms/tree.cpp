@@ -36,7 +36,8 @@ std::string canonical(const std::string& p) {
 
 bool looks_like_kernel_dir(const std::string& name) {
     size_t i = 0;
-    while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) != 0) ++i;
+    while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) != 0)
+        ++i;
     return i > 0 && i < name.size() && name[i] == '.';
 }
 
@@ -90,16 +91,20 @@ std::vector<std::string> Tree::list(const std::string& dir) {
     return names;
 }
 
-std::vector<std::string> Tree::modules() const { return list(ctx.dkms_tree); }
+std::vector<std::string> Tree::modules() const {
+    return list(ctx.dkms_tree);
+}
 
-std::vector<std::string> Tree::versions(const std::string& m) const { return list(module_dir(m)); }
+std::vector<std::string> Tree::versions(const std::string& m) const {
+    return list(module_dir(m));
+}
 
 std::vector<KernelArch> Tree::built_for(const std::string& m, const std::string& v,
-                                              const std::string& kernel,
-                                              const std::string& arch) const {
+                                        const std::string& kernel, const std::string& arch) const {
     std::vector<KernelArch> out;
     std::vector<std::string> kernels;
-    if (!kernel.empty()) kernels.push_back(kernel);
+    if (!kernel.empty())
+        kernels.push_back(kernel);
     else
         for (auto& k : list(version_dir(m, v)))
             if (looks_like_kernel_dir(k)) kernels.push_back(k);
@@ -109,7 +114,8 @@ std::vector<KernelArch> Tree::built_for(const std::string& m, const std::string&
             if (exists_no_follow(kdir + "/" + arch)) out.push_back({k, arch});
             continue;
         }
-        for (auto& a : list(kdir)) out.push_back({k, a});
+        for (auto& a : list(kdir))
+            out.push_back({k, a});
     }
     return out;
 }

@@ -31,10 +31,12 @@ struct Tree {
                           const std::string& a) const {
         return version_dir(m, v) + "/" + k + "/" + a;
     }
-    std::string kernel_link(const std::string& m, const std::string& k, const std::string& a) const {
+    std::string kernel_link(const std::string& m, const std::string& k,
+                            const std::string& a) const {
         return module_dir(m) + "/kernel-" + k + "-" + a;
     }
-    std::string original_dir(const std::string& m, const std::string& k, const std::string& a) const {
+    std::string original_dir(const std::string& m, const std::string& k,
+                             const std::string& a) const {
         return module_dir(m) + "/original_module/" + k + "/" + a;
     }
     std::string source_dir(const std::string& m, const std::string& v) const {

@@ -15,7 +15,6 @@ namespace modkit::dkms {
 
 namespace {
 
-
 // The installed copy of `name` among the places DKMS may have put it.
 std::string installed_copy(const Context& ctx, const std::string& kernel, const ModuleEntry& e) {
     std::string lib = ctx.install_tree + "/" + kernel;
@@ -35,7 +34,8 @@ std::string origin_of(const Context& ctx, const std::string& kernel, const std::
     std::string lib = ctx.install_tree + "/" + kernel;
     if (auto data = util::read_file(stored + ".origin")) {
         std::string path(util::trim(*data));
-        if (util::starts_with(path, lib + "/") && path.find("/../") == std::string::npos) return path;
+        if (util::starts_with(path, lib + "/") && path.find("/../") == std::string::npos)
+            return path;
     }
     return lib + e.conf_location + "/" + std::string(util::basename(stored));
 }
@@ -51,14 +51,18 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
     auto conf = read_conf(ctx, cr, report);
     if (!conf) {
         if (conf.error().kind == util::ErrorKind::NotFound)
-            return die(exit_code::k_conf_missing,
-                       {"Could not locate dkms.conf file.", "File: " + cr.conf_path + " does not exist."});
-        return die(exit_code::k_bad_conf, {"Bad conf file.", "File: " + cr.conf_path +
-                                                                 " does not represent a valid dkms.conf file."});
+            return die(exit_code::k_conf_missing, {"Could not locate dkms.conf file.",
+                                                   "File: " + cr.conf_path + " does not exist."});
+        return die(exit_code::k_bad_conf,
+                   {"Bad conf file.",
+                    "File: " + cr.conf_path + " does not represent a valid dkms.conf file."});
     }
-    auto tx = Transaction::begin(ctx, "uninstall " + m + "/" + v + " from " + t.kernel + " (" + t.arch + ")");
+    auto tx = Transaction::begin(ctx, "uninstall " + m + "/" + v + " from " + t.kernel + " (" +
+                                          t.arch + ")");
     if (!tx) return die(exit_code::k_install_failed, {tx.error().describe()});
-    auto failed = [&](const util::Error& e) { return die(exit_code::k_install_failed, {e.describe()}); };
+    auto failed = [&](const util::Error& e) {
+        return die(exit_code::k_install_failed, {e.describe()});
+    };
     std::string lib = ctx.install_tree + "/" + t.kernel;
     bool was_active = tree.is_installed(m, v, t.kernel, t.arch);
     if (was_active) {
@@ -69,7 +73,9 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
             if (!installed.empty()) {
                 report.out("Deleting " + installed + "\n");
                 if (auto r = tx->remove(installed); !r) return failed(r.error());
-                if (auto r = tx->remove_empty_directories(std::string(util::dirname(installed)), lib); !r)
+                if (auto r =
+                        tx->remove_empty_directories(std::string(util::dirname(installed)), lib);
+                    !r)
                     return failed(r.error());
             }
             for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
@@ -77,13 +83,16 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
                 if (!util::path_exists(stored)) continue;
                 std::string back = origin_of(ctx, t.kernel, stored, e);
                 report.out("Restoring original module " + back + "\n");
-                if (auto r = tx->make_directories(std::string(util::dirname(back))); !r) return failed(r.error());
+                if (auto r = tx->make_directories(std::string(util::dirname(back))); !r)
+                    return failed(r.error());
                 if (auto r = tx->move(stored, back); !r) return failed(r.error());
                 if (auto r = tx->remove(stored + ".origin"); !r) return failed(r.error());
             }
         }
-        if (auto r = tx->remove(tree.kernel_link(m, t.kernel, t.arch)); !r) return failed(r.error());
-        if (auto r = tx->remove_empty_directories(originals, tree.module_dir(m)); !r) return failed(r.error());
+        if (auto r = tx->remove(tree.kernel_link(m, t.kernel, t.arch)); !r)
+            return failed(r.error());
+        if (auto r = tx->remove_empty_directories(originals, tree.module_dir(m)); !r)
+            return failed(r.error());
     } else {
         report.out("This module version was INACTIVE for this kernel.\n");
     }
@@ -91,7 +100,8 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
     run_package_script(tree, post, report);
     if (!run_depmod_step(ctx, t.kernel, *tx, report)) {
         tx->rollback();
-        return die(exit_code::k_install_failed, {"Problems with depmod detected; the module was left installed."});
+        return die(exit_code::k_install_failed,
+                   {"Problems with depmod detected; the module was left installed."});
     }
     tx->commit();
     return {};

@@ -18,7 +18,8 @@ VersionInfo module_version_info(const std::string& path) {
     if (!entries) return info;
     for (const auto& e : *entries) {
         if (e.key == "version" && info.version.empty()) info.version = std::string(e.value);
-        if (e.key == "srcversion" && info.srcversion.empty()) info.srcversion = std::string(e.value);
+        if (e.key == "srcversion" && info.srcversion.empty())
+            info.srcversion = std::string(e.value);
     }
     return info;
 }
@@ -55,7 +56,8 @@ namespace {
 
 std::vector<std::string> dash_split(const std::string& s) {
     std::vector<std::string> out;
-    for (auto p : util::split_any(s, "-")) out.emplace_back(p);
+    for (auto p : util::split_any(s, "-"))
+        out.emplace_back(p);
     return out;
 }
 
@@ -88,7 +90,7 @@ bool check_version_sanity(const Context& ctx, const std::string& kernelver,
     if (found.empty() || ctx.force_version_override) return true;
     if (found.size() > 1) {
         report.warning({"Warning! Cannot do version sanity checking because multiple " + dest_name +
-                            ".ko modules were found in kernel " + kernelver + "."});
+                        ".ko modules were found in kernel " + kernelver + "."});
         return true;
     }
     VersionInfo kernel_info = module_version_info(found[0]);
@@ -103,9 +105,10 @@ bool check_version_sanity(const Context& ctx, const std::string& kernelver,
         return false;
     }
     if (cmp == "=" || cmp == "==") {
-        report.err("Module version " + dkms_info.version + " for " + dest_name +
-                   ".ko\nexactly matches what is already found in kernel " + kernelver +
-                   ".\nDKMS will not replace this module.\nYou may override by specifying --force.\n");
+        report.err(
+            "Module version " + dkms_info.version + " for " + dest_name +
+            ".ko\nexactly matches what is already found in kernel " + kernelver +
+            ".\nDKMS will not replace this module.\nYou may override by specifying --force.\n");
         return false;
     }
     return true;

@@ -62,10 +62,17 @@ int run_install(const resolve::ProbeStep& s, Effects& fx) {
 
 void print_action(const resolve::ProbeStep& s, Effects& fx) {
     switch (s.kind) {
-    case StepKind::Install: fx.out("install " + s.install->command + " " + s.options + "\n"); break;
-    case StepKind::Insmod: fx.out("insmod " + s.path + " " + s.options + "\n"); break;
-    case StepKind::Builtin: fx.out("builtin " + s.name + "\n"); break;
-    case StepKind::Missing: break; // an alias with nothing behind it: kmod prints nothing
+    case StepKind::Install:
+        fx.out("install " + s.install->command + " " + s.options + "\n");
+        break;
+    case StepKind::Insmod:
+        fx.out("insmod " + s.path + " " + s.options + "\n");
+        break;
+    case StepKind::Builtin:
+        fx.out("builtin " + s.name + "\n");
+        break;
+    case StepKind::Missing:
+        break; // an alias with nothing behind it: kmod prints nothing
     }
 }
 
@@ -92,8 +99,8 @@ int run_probe(resolve::Resolver& r, const resolve::ProbePlan& plan, const ProbeR
                     if (opt.force_modversion) flags |= kernel::k_insert_force_modversion;
                     err = kernel::insert_module(fx.system, s.path, s.options, flags, fx.log);
                     if (err < 0)
-                        fx.log(util::LogLevel::Info, "Failed to insert module '" + s.path +
-                                                         "': " + std::strerror(-err));
+                        fx.log(util::LogLevel::Info,
+                               "Failed to insert module '" + s.path + "': " + std::strerror(-err));
                 } else {
                     fx.log(util::LogLevel::Error, "could not find module by name='" + s.name + "'");
                     err = -ENOENT;

@@ -27,7 +27,7 @@ struct Effects {
     kernel::System& system;
     // Runs a shell command with MODPROBE_MODULE=module; returns system()'s status.
     std::function<int(const std::string& command, const std::string& module)> run_command;
-    std::function<void(std::string_view)> out;                  // stdout
+    std::function<void(std::string_view)> out;                   // stdout
     std::function<void(util::LogLevel, const std::string&)> log; // libkmod-level messages
 };
 

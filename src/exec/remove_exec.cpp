@@ -20,14 +20,16 @@ constexpr unsigned k_flag_ignore_builtin = 2;
 unsigned long long now_msec() {
     timespec ts;
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
-    return static_cast<unsigned long long>(ts.tv_sec) * 1000 + static_cast<unsigned long long>(ts.tv_nsec) / 1000000;
+    return static_cast<unsigned long long>(ts.tv_sec) * 1000 +
+           static_cast<unsigned long long>(ts.tv_nsec) / 1000000;
 }
 
 // kmod's exponential backoff with a tail: the next wake-up time, and the interval it used.
 unsigned long long backoff_until(unsigned long long tend, unsigned long long& delta) {
     unsigned long long t = now_msec();
     delta = delta == 0 ? 1 : delta << 1;
-    while (delta != 0 && t + delta > tend) delta >>= 1;
+    while (delta != 0 && t + delta > tend)
+        delta >>= 1;
     if (delta == 0 && tend > t) delta = tend - t;
     return t + delta;
 }
@@ -35,7 +37,10 @@ unsigned long long backoff_until(unsigned long long tend, unsigned long long& de
 class Remover {
 public:
     Remover(resolve::Resolver& r, const RemoveRunOptions& opt, util::LogLevel level, Effects& fx)
-        : m_r(r), m_opt(opt), m_level(level), m_fx(fx) {}
+        : m_r(r)
+        , m_opt(opt)
+        , m_level(level)
+        , m_fx(fx) {}
 
     // rmmod_do_remove_module: delete_module, with -w's waiting for the refcount to drop.
     int remove_module(ModId id) {
@@ -62,12 +67,14 @@ public:
                 interval = 1;
             }
             unsigned long long until = backoff_until(tend, interval);
-            timespec ts{static_cast<time_t>(until / 1000), static_cast<long>(until % 1000) * 1000000};
+            timespec ts{static_cast<time_t>(until / 1000),
+                        static_cast<long>(until % 1000) * 1000000};
             while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
             }
         } while (interval != 0);
         if (err < 0 && m_opt.wait_msec != 0)
-            m_fx.log(util::LogLevel::Error, "could not remove '" + name + "': " + std::strerror(-err));
+            m_fx.log(util::LogLevel::Error,
+                     "could not remove '" + name + "': " + std::strerror(-err));
         return err;
     }
 
@@ -102,8 +109,8 @@ public:
         if (!m_opt.ignore_commands) {
             auto sd = m_r.softdeps(id);
             if (!sd) {
-                m_fx.log(util::LogLevel::Warning, "could not get softdeps of '" + name + "': " +
-                                                      std::strerror(sd.error().sys_errno));
+                m_fx.log(util::LogLevel::Warning, "could not get softdeps of '" + name +
+                                                      "': " + std::strerror(sd.error().sys_errno));
                 return -sd.error().sys_errno;
             }
             pre = sd->pre;
@@ -124,11 +131,12 @@ public:
                 return -ENOENT;
             }
         }
-        remove_list(post, false); // 1. its post-softdeps
+        remove_list(post, false);            // 1. its post-softdeps
         if (flags & k_flag_remove_holders) { // 2. modules holding it
             std::vector<ModId> holders;
             if (auto names = kernel::holders(m_fx.system, name, m_fx.log))
-                for (const auto& h : *names) holders.push_back(m_r.by_name(h));
+                for (const auto& h : *names)
+                    holders.push_back(m_r.by_name(h));
             if (int err = remove_list(holders, true); err < 0) return err;
         }
         if (cmd == nullptr && !m_opt.ignore_loaded && m_opt.wait_msec == 0) { // 3. in use?
@@ -143,7 +151,8 @@ public:
             auto deps = m_r.dependencies(id);
             if (deps)
                 for (ModId d : *deps)
-                    if (kernel::refcnt(m_fx.system, m_r.get(d).name, m_fx.log) == 0) remove_module(d);
+                    if (kernel::refcnt(m_fx.system, m_r.get(d).name, m_fx.log) == 0)
+                        remove_module(d);
         }
         remove_list(pre, false); // 5. its pre-softdeps
         return 0;

@@ -9,13 +9,13 @@
 namespace modkit::exec {
 
 struct RemoveRunOptions {
-    bool dry_run = false;        // -n
-    bool show = false;           // print "rmmod X" / "remove CMD" (-v, -D)
-    bool ignore_commands = false; // -i: no remove commands, no softdeps
-    bool ignore_loaded = false;  // -D
-    bool first_time = false;     // --first-time
-    bool force = false;          // -f: O_TRUNC
-    bool remove_holders = false; // --remove-holders
+    bool dry_run = false;             // -n
+    bool show = false;                // print "rmmod X" / "remove CMD" (-v, -D)
+    bool ignore_commands = false;     // -i: no remove commands, no softdeps
+    bool ignore_loaded = false;       // -D
+    bool first_time = false;          // --first-time
+    bool force = false;               // -f: O_TRUNC
+    bool remove_holders = false;      // --remove-holders
     unsigned long long wait_msec = 0; // -w
 };
 

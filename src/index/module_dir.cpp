@@ -7,16 +7,22 @@ namespace modkit::index {
 
 const char* index_base_name(IndexKind kind) {
     switch (kind) {
-    case IndexKind::Dep: return "modules.dep";
-    case IndexKind::Alias: return "modules.alias";
-    case IndexKind::Symbols: return "modules.symbols";
-    case IndexKind::Builtin: return "modules.builtin";
-    case IndexKind::BuiltinAlias: return "modules.builtin.alias";
+    case IndexKind::Dep:
+        return "modules.dep";
+    case IndexKind::Alias:
+        return "modules.alias";
+    case IndexKind::Symbols:
+        return "modules.symbols";
+    case IndexKind::Builtin:
+        return "modules.builtin";
+    case IndexKind::BuiltinAlias:
+        return "modules.builtin.alias";
     }
     return "";
 }
 
-ModuleDirectory::ModuleDirectory(std::string dirname) : m_dirname(std::move(dirname)) {}
+ModuleDirectory::ModuleDirectory(std::string dirname)
+    : m_dirname(std::move(dirname)) {}
 
 util::Expected<const IndexReader*> ModuleDirectory::index(IndexKind kind) const {
     auto& slot = m_indexes[static_cast<size_t>(kind)];
@@ -42,7 +48,8 @@ DepLine parse_dep_line(std::string_view line) {
     auto colon = line.find(':');
     if (colon == std::string_view::npos) return d;
     d.path = std::string(line.substr(0, colon));
-    for (auto dep : util::split_any(line.substr(colon + 1), " \t")) d.deps.emplace_back(dep);
+    for (auto dep : util::split_any(line.substr(colon + 1), " \t"))
+        d.deps.emplace_back(dep);
     return d;
 }
 
@@ -56,7 +63,8 @@ util::Expected<std::optional<DepLine>> ModuleDirectory::dep(std::string_view mod
     DepLine d = parse_dep_line(**line);
     if (d.path.empty()) return std::nullopt;
     d.path = join(d.path);
-    for (auto& dep : d.deps) dep = join(dep);
+    for (auto& dep : d.deps)
+        dep = join(dep);
     return d;
 }
 

@@ -70,7 +70,8 @@ util::Expected<IndexReader::Node> IndexReader::read_node(uint32_t pointer) const
         n.children_off = off;
         if (n.first <= n.last) {
             uint64_t count = n.last - n.first + 1u;
-            if (!r.has(off, count * 4)) return std::unexpected(corrupt("child table out of bounds"));
+            if (!r.has(off, count * 4))
+                return std::unexpected(corrupt("child table out of bounds"));
             off += count * 4;
         }
     }
@@ -99,7 +100,8 @@ uint32_t child_pointer(const util::ByteReader& r, unsigned first, unsigned last,
 
 void insert_by_priority(std::vector<IndexValue>& values, IndexValue value) {
     auto it = values.begin();
-    while (it != values.end() && it->priority < value.priority) ++it;
+    while (it != values.end() && it->priority < value.priority)
+        ++it;
     values.insert(it, value);
 }
 
@@ -111,7 +113,8 @@ static util::Expected<void> for_each_value(const util::ByteReader& r, uint64_t o
         auto prio = r.u32(off);
         auto s = r.cstring(off + 4);
         if (!prio || !s)
-            return util::fail(ErrorKind::Corrupt, EINVAL, path, "corrupt index: value out of bounds");
+            return util::fail(ErrorKind::Corrupt, EINVAL, path,
+                              "corrupt index: value out of bounds");
         fn(*s, *prio);
         off += 4 + s->size() + 1;
     }
@@ -177,7 +180,9 @@ struct IndexReader::WildWalk {
 
 util::Expected<void> IndexReader::add_values(const Node& n, std::vector<IndexValue>& out) const {
     return for_each_value(m_reader, n.values_off, n.value_count, m_path,
-                          [&](std::string_view v, uint32_t prio) { insert_by_priority(out, {v, prio}); });
+                          [&](std::string_view v, uint32_t prio) {
+                              insert_by_priority(out, {v, prio});
+                          });
 }
 
 util::Expected<std::vector<IndexValue>> IndexReader::search_wild(std::string_view key) const {
@@ -231,8 +236,8 @@ util::Expected<std::vector<IndexValue>> IndexReader::search_wild(std::string_vie
     return out;
 }
 
-util::Expected<void> IndexReader::dump(
-    const std::function<void(std::string_view, std::string_view)>& fn) const {
+util::Expected<void>
+IndexReader::dump(const std::function<void(std::string_view, std::string_view)>& fn) const {
     uint64_t visits_left = m_reader.size() / 4 + 16;
     std::string buf;
     std::function<util::Expected<void>(uint32_t, unsigned)> rec;

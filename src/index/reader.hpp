@@ -39,7 +39,8 @@ public:
     util::Expected<std::vector<IndexValue>> search_wild(std::string_view key) const;
     // Calls fn(key, value) for every value, in trie pre-order: a node's values, then its
     // children by ascending byte.
-    util::Expected<void> dump(const std::function<void(std::string_view, std::string_view)>& fn) const;
+    util::Expected<void>
+    dump(const std::function<void(std::string_view, std::string_view)>& fn) const;
 
     const std::string& path() const { return m_path; }
 

@@ -52,8 +52,10 @@ struct Trie {
 
 size_t common_prefix(std::string_view a, std::string_view b) {
     size_t n = std::min(a.size(), b.size()), i = 0;
-    while (i + 8 <= n && std::memcmp(a.data() + i, b.data() + i, 8) == 0) i += 8;
-    while (i < n && a[i] == b[i]) ++i;
+    while (i + 8 <= n && std::memcmp(a.data() + i, b.data() + i, 8) == 0)
+        i += 8;
+    while (i < n && a[i] == b[i])
+        ++i;
     return i;
 }
 
@@ -99,7 +101,8 @@ uint32_t build(Trie& t, const Entries& entries, uint32_t* seg, size_t n, size_t 
             continue;
         }
         auto it = t.values.begin() + vb;
-        while (it != t.values.end() && it->priority < ent.priority) ++it;
+        while (it != t.values.end() && it->priority < ent.priority)
+            ++it;
         t.values.insert(it, Value{ent.priority, ent.value});
     }
     t.nodes[idx].values_begin = vb;
@@ -121,7 +124,8 @@ uint32_t build(Trie& t, const Entries& entries, uint32_t* seg, size_t n, size_t 
         }
     } else {
         uint32_t count[k_child_max] = {};
-        for (size_t k = 0; k < longer; ++k) ++count[byte_at(seg[k])];
+        for (size_t k = 0; k < longer; ++k)
+            ++count[byte_at(seg[k])];
         uint32_t start[k_child_max];
         uint32_t acc = 0;
         for (unsigned c = 0; c < k_child_max; ++c) {
@@ -129,13 +133,15 @@ uint32_t build(Trie& t, const Entries& entries, uint32_t* seg, size_t n, size_t 
             acc += count[c];
         }
         scratch.resize(std::max(scratch.size(), longer));
-        for (size_t k = 0; k < longer; ++k) scratch[start[byte_at(seg[k])]++] = seg[k];
+        for (size_t k = 0; k < longer; ++k)
+            scratch[start[byte_at(seg[k])]++] = seg[k];
         std::copy(scratch.begin(), scratch.begin() + static_cast<long>(longer), seg);
     }
     for (size_t k = 0; k < longer;) {
         uint8_t c = byte_at(seg[k]);
         size_t group = k;
-        while (group < longer && byte_at(seg[group]) == c) ++group;
+        while (group < longer && byte_at(seg[group]) == c)
+            ++group;
         uint32_t child = build(t, entries, seg + k, group - k, end + 1, false, scratch);
         t.nodes[idx].children.push_back({c, child});
         k = group;
@@ -199,7 +205,8 @@ std::string IndexBuilder::serialize(Layout layout) const {
     for (uint32_t idx : post) {
         size[idx] = node_size(t.nodes[idx]);
         total[idx] = size[idx];
-        for (const auto& c : t.nodes[idx].children) total[idx] += total[c.second];
+        for (const auto& c : t.nodes[idx].children)
+            total[idx] += total[c.second];
         all += size[idx];
     }
     std::string out(k_header_size + all, '\0');

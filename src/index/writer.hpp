@@ -40,7 +40,7 @@ private:
         uint32_t priority;
     };
     util::StringArena m_strings;
-    std::vector<Entry> m_entries; // insertion order
+    std::vector<Entry> m_entries;                                   // insertion order
     std::set<std::pair<std::string_view, std::string_view>> m_seen; // only for `duplicate`
 };
 

@@ -26,8 +26,8 @@ std::string_view BuiltinModinfo::data() const {
     return m_use_owned ? std::string_view(m_owned) : m_file.chars();
 }
 
-util::Expected<void> BuiltinModinfo::for_each(
-    const std::function<void(std::string_view, std::string_view)>& fn) const {
+util::Expected<void>
+BuiltinModinfo::for_each(const std::function<void(std::string_view, std::string_view)>& fn) const {
     std::string_view d = data();
     size_t pos = 0;
     while (pos < d.size()) {
@@ -44,7 +44,8 @@ util::Expected<void> BuiltinModinfo::for_each(
     return {};
 }
 
-util::Expected<std::vector<std::string_view>> BuiltinModinfo::lookup(std::string_view modname) const {
+util::Expected<std::vector<std::string_view>>
+BuiltinModinfo::lookup(std::string_view modname) const {
     std::string_view d = data();
     size_t pos = 0;
     std::string_view run_name;

@@ -22,8 +22,8 @@ public:
     // (kind NotFound) if the module has no records, EINVAL on a record without a '.'.
     util::Expected<std::vector<std::string_view>> lookup(std::string_view modname) const;
     // Calls fn(modname, "key=value") for every record, in file order.
-    util::Expected<void> for_each(
-        const std::function<void(std::string_view, std::string_view)>& fn) const;
+    util::Expected<void>
+    for_each(const std::function<void(std::string_view, std::string_view)>& fn) const;
 
 private:
     std::string_view data() const;

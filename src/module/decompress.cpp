@@ -16,7 +16,7 @@ using util::ErrorKind;
 
 namespace {
 
-constexpr size_t k_max_image = size_t{1} << 30;   // refuse to inflate past 1 GiB
+constexpr size_t k_max_image = size_t{1} << 30;     // refuse to inflate past 1 GiB
 constexpr size_t k_max_initial = size_t{256} << 20; // never trust a size field beyond this
 
 util::Error corrupt(const std::string& path, std::string msg) {
@@ -51,12 +51,18 @@ bool refill(const InputFn& input, const uint8_t*& next, size_t& avail, bool& eof
 
 const char* xz_error(lzma_ret ret) {
     switch (ret) {
-    case LZMA_MEM_ERROR: return "xz: Cannot allocate memory";
-    case LZMA_FORMAT_ERROR: return "xz: File format not recognized";
-    case LZMA_OPTIONS_ERROR: return "xz: Unsupported compression options";
-    case LZMA_DATA_ERROR: return "xz: File is corrupt";
-    case LZMA_BUF_ERROR: return "xz: Unexpected end of input";
-    default: return "xz: Internal error (bug)";
+    case LZMA_MEM_ERROR:
+        return "xz: Cannot allocate memory";
+    case LZMA_FORMAT_ERROR:
+        return "xz: File format not recognized";
+    case LZMA_OPTIONS_ERROR:
+        return "xz: Unsupported compression options";
+    case LZMA_DATA_ERROR:
+        return "xz: File is corrupt";
+    case LZMA_BUF_ERROR:
+        return "xz: Unexpected end of input";
+    default:
+        return "xz: Internal error (bug)";
     }
 }
 
@@ -80,7 +86,8 @@ struct ZstdDecoder {
     ~ZstdDecoder() { ZSTD_freeDCtx(dctx); }
 };
 
-util::Expected<util::Buffer> xz_stream(const InputFn& input, uint64_t hint, const std::string& path) {
+util::Expected<util::Buffer> xz_stream(const InputFn& input, uint64_t hint,
+                                       const std::string& path) {
     thread_local XzDecoder decoder;
     lzma_stream& strm = decoder.strm;
     if (lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
@@ -123,7 +130,8 @@ util::Expected<util::Buffer> xz_stream(const InputFn& input, uint64_t hint, cons
     return out;
 }
 
-util::Expected<util::Buffer> zstd_stream(const InputFn& input, uint64_t hint, const std::string& path) {
+util::Expected<util::Buffer> zstd_stream(const InputFn& input, uint64_t hint,
+                                         const std::string& path) {
     thread_local ZstdDecoder decoder;
     ZSTD_DCtx* dctx = decoder.dctx;
     if (dctx == nullptr || ZSTD_isError(ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only)))
@@ -165,7 +173,8 @@ util::Expected<util::Buffer> zstd_stream(const InputFn& input, uint64_t hint, co
     return out;
 }
 
-util::Expected<util::Buffer> gzip_stream(const InputFn& input, uint64_t hint, const std::string& path) {
+util::Expected<util::Buffer> gzip_stream(const InputFn& input, uint64_t hint,
+                                         const std::string& path) {
     z_stream zs;
     std::memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 15 + 32) != Z_OK) // 15 + 32: gzip or zlib header, auto-detected
@@ -244,15 +253,17 @@ util::Expected<util::Buffer> gzip_stream(const InputFn& input, uint64_t hint, co
     return out;
 }
 
-uint64_t xz_size_from_index(uint64_t size, const std::function<std::optional<util::Buffer>(uint64_t, uint64_t)>& read_at) {
+uint64_t
+xz_size_from_index(uint64_t size,
+                   const std::function<std::optional<util::Buffer>(uint64_t, uint64_t)>& read_at) {
     if (size < 2 * LZMA_STREAM_HEADER_SIZE) return 0;
     auto foot = read_at(size - LZMA_STREAM_HEADER_SIZE, LZMA_STREAM_HEADER_SIZE);
     if (!foot) return 0;
     lzma_stream_flags footer;
     if (lzma_stream_footer_decode(&footer, foot->data()) != LZMA_OK) return 0;
     if (footer.backward_size > size - 2 * LZMA_STREAM_HEADER_SIZE) return 0;
-    auto index_bytes = read_at(size - LZMA_STREAM_HEADER_SIZE - footer.backward_size,
-                               footer.backward_size);
+    auto index_bytes =
+        read_at(size - LZMA_STREAM_HEADER_SIZE - footer.backward_size, footer.backward_size);
     if (!index_bytes) return 0;
     lzma_index* index = nullptr;
     // A real module's index has a record per block (a few KiB); a damaged record count must
@@ -272,27 +283,39 @@ uint64_t xz_size_from_index(uint64_t size, const std::function<std::optional<uti
 Compression detect_compression(std::span<const uint8_t> d) {
     if (d.size() >= 4 && d[0] == 0x28 && d[1] == 0xB5 && d[2] == 0x2F && d[3] == 0xFD)
         return Compression::Zstd;
-    if (d.size() >= 6 && std::memcmp(d.data(), "\xFD" "7zXZ\0", 6) == 0) return Compression::Xz;
+    if (d.size() >= 6 && std::memcmp(d.data(),
+                                     "\xFD"
+                                     "7zXZ\0",
+                                     6) == 0)
+        return Compression::Xz;
     if (d.size() >= 2 && d[0] == 0x1F && d[1] == 0x8B) return Compression::Gzip;
     return Compression::None;
 }
 
 std::string_view compression_name(Compression c) {
     switch (c) {
-    case Compression::None: return "none";
-    case Compression::Gzip: return "gzip";
-    case Compression::Xz: return "xz";
-    case Compression::Zstd: return "zstd";
+    case Compression::None:
+        return "none";
+    case Compression::Gzip:
+        return "gzip";
+    case Compression::Xz:
+        return "xz";
+    case Compression::Zstd:
+        return "zstd";
     }
     return "none";
 }
 
 std::string_view compression_extension(Compression c) {
     switch (c) {
-    case Compression::None: return "";
-    case Compression::Gzip: return ".gz";
-    case Compression::Xz: return ".xz";
-    case Compression::Zstd: return ".zst";
+    case Compression::None:
+        return "";
+    case Compression::Gzip:
+        return ".gz";
+    case Compression::Xz:
+        return ".xz";
+    case Compression::Zstd:
+        return ".zst";
     }
     return "";
 }
@@ -301,7 +324,8 @@ uint64_t decompressed_size_hint(
     Compression c, uint64_t size,
     const std::function<std::optional<util::Buffer>(uint64_t, uint64_t)>& read_at) {
     switch (c) {
-    case Compression::Xz: return xz_size_from_index(size, read_at);
+    case Compression::Xz:
+        return xz_size_from_index(size, read_at);
     case Compression::Zstd: {
         auto head = read_at(0, std::min<uint64_t>(size, 18)); // ZSTD_FRAMEHEADERSIZE_MAX
         if (!head) return 0;
@@ -318,7 +342,8 @@ uint64_t decompressed_size_hint(
         // damaged file and must not size (or reserve budget for) a huge buffer.
         return isize / 1032 > size ? 0 : isize;
     }
-    case Compression::None: return size;
+    case Compression::None:
+        return size;
     }
     return 0;
 }
@@ -326,10 +351,14 @@ uint64_t decompressed_size_hint(
 util::Expected<util::Buffer> decompress_stream(const InputFn& input, Compression c, uint64_t hint,
                                                const std::string& path) {
     switch (c) {
-    case Compression::Xz: return xz_stream(input, hint, path);
-    case Compression::Zstd: return zstd_stream(input, hint, path);
-    case Compression::Gzip: return gzip_stream(input, hint, path);
-    case Compression::None: break;
+    case Compression::Xz:
+        return xz_stream(input, hint, path);
+    case Compression::Zstd:
+        return zstd_stream(input, hint, path);
+    case Compression::Gzip:
+        return gzip_stream(input, hint, path);
+    case Compression::None:
+        break;
     }
     util::Buffer out;
     for (;;) {

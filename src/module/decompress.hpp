@@ -29,8 +29,9 @@ using InputFn = std::function<util::Expected<std::span<const uint8_t>>()>;
 
 // The decompressed size as recorded by the format (xz index, zstd frame header, gzip ISIZE),
 // or 0 if unknown. `read_at(off, len)` reads raw bytes of the compressed file.
-uint64_t decompressed_size_hint(Compression c, uint64_t compressed_size,
-                                const std::function<std::optional<util::Buffer>(uint64_t, uint64_t)>& read_at);
+uint64_t decompressed_size_hint(
+    Compression c, uint64_t compressed_size,
+    const std::function<std::optional<util::Buffer>(uint64_t, uint64_t)>& read_at);
 
 // Decompresses a whole in-memory image. Corrupt or truncated input fails with kind Corrupt,
 // EINVAL and a message naming the format ("xz: File is corrupt").

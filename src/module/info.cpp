@@ -8,7 +8,8 @@ namespace modkit::module {
 std::vector<InfoEntry> info_from_modinfo(const std::vector<ModinfoEntry>& modinfo) {
     std::vector<InfoEntry> out;
     out.reserve(modinfo.size() + 5);
-    for (const auto& e : modinfo) out.push_back({std::string(e.key), std::string(e.value)});
+    for (const auto& e : modinfo)
+        out.push_back({std::string(e.key), std::string(e.value)});
     return out;
 }
 

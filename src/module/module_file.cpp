@@ -23,14 +23,16 @@ constexpr size_t k_modversion_entry = 64; // { unsigned long crc; char name[64 -
 // skipped, runs of NULs separate strings, and a final unterminated string is kept.
 template <class Fn> void for_each_string(std::string_view data, Fn&& fn) {
     size_t i = 0;
-    while (i + 1 < data.size() && data[i] == '\0') ++i; // libkmod keeps size > 1
+    while (i + 1 < data.size() && data[i] == '\0')
+        ++i; // libkmod keeps size > 1
     if (data.size() - i <= 1) return;
     while (i < data.size()) {
         size_t end = data.find('\0', i);
         if (end == std::string_view::npos) end = data.size();
         fn(data.substr(i, end - i));
         i = end;
-        while (i < data.size() && data[i] == '\0') ++i;
+        while (i < data.size() && data[i] == '\0')
+            ++i;
     }
 }
 
@@ -103,7 +105,8 @@ util::Expected<ModuleFile> ModuleFile::open(const std::string& path, Load load,
         uint64_t hint = decompressed_size_hint(mod.m_compression, source->size(), read_at);
         // A size field is only a claim: reserve no more than an image may ever take.
         uint64_t reserve = hint != 0 ? hint : source->size() * 4;
-        mod.m_lease = util::MemoryBudget::Lease(budget, std::min<uint64_t>(reserve, uint64_t{1} << 30));
+        mod.m_lease =
+            util::MemoryBudget::Lease(budget, std::min<uint64_t>(reserve, uint64_t{1} << 30));
         util::Buffer chunk(1 << 16);
         uint64_t offset = 0;
         InputFn input = [&]() -> util::Expected<std::span<const uint8_t>> {
@@ -179,10 +182,18 @@ std::vector<ExportedSymbol> ModuleFile::exports() const {
             ExportedSymbol e;
             e.name = name->substr(k_crc.size());
             switch (sym.bind()) {
-            case elf::k_stb_local: e.bind = SymbolBind::Local; break;
-            case elf::k_stb_global: e.bind = SymbolBind::Global; break;
-            case elf::k_stb_weak: e.bind = SymbolBind::Weak; break;
-            default: e.bind = SymbolBind::None; break;
+            case elf::k_stb_local:
+                e.bind = SymbolBind::Local;
+                break;
+            case elf::k_stb_global:
+                e.bind = SymbolBind::Global;
+                break;
+            case elf::k_stb_weak:
+                e.bind = SymbolBind::Weak;
+                break;
+            default:
+                e.bind = SymbolBind::None;
+                break;
             }
             // The CRC is the symbol value itself (absolute) or a u32 stored in its section.
             e.crc = sym.value;
@@ -234,10 +245,12 @@ util::Expected<std::vector<ImportedSymbol>> ModuleFile::imports() const {
     };
     std::vector<Version> versions;
     const unsigned crc_len = m_elf.word_size();
-    if (auto data = m_elf.section_data("__versions"); data && data->size() % k_modversion_entry == 0) {
+    if (auto data = m_elf.section_data("__versions");
+        data && data->size() % k_modversion_entry == 0) {
         for (size_t off = 0; off < data->size(); off += k_modversion_entry) {
             std::string_view field = *data->str(off + crc_len, k_modversion_entry - crc_len);
-            versions.push_back({field.substr(0, field.find('\0')), *data->uint(off, crc_len), false});
+            versions.push_back(
+                {field.substr(0, field.find('\0')), *data->uint(off, crc_len), false});
         }
     }
     auto table = m_elf.symbol_table();
@@ -254,7 +267,8 @@ util::Expected<std::vector<ImportedSymbol>> ModuleFile::imports() const {
         if (name_off >= table->strtab.size())
             return util::fail(ErrorKind::Corrupt, EINVAL, m_path, "symbol name out of .strtab");
         auto name = table->strtab.cstring(name_off);
-        if (!name) return util::fail(ErrorKind::Corrupt, EINVAL, m_path, "unterminated symbol name");
+        if (!name)
+            return util::fail(ErrorKind::Corrupt, EINVAL, m_path, "unterminated symbol name");
         if (name->empty()) continue;
         ImportedSymbol imp{*name, 0, sym.bind() == elf::k_stb_weak};
         for (auto& v : versions) {
@@ -286,7 +300,9 @@ std::optional<std::string_view> ModuleFile::this_module_name() const {
     return field->substr(0, nul);
 }
 
-std::optional<SignatureInfo> ModuleFile::signature() const { return parse_signature(*m_source); }
+std::optional<SignatureInfo> ModuleFile::signature() const {
+    return parse_signature(*m_source);
+}
 
 util::Expected<std::vector<uint8_t>> ModuleFile::stripped_image(unsigned strip_flags) const {
     if (image().empty())
@@ -299,7 +315,8 @@ util::Expected<std::vector<uint8_t>> ModuleFile::stripped_image(unsigned strip_f
             const unsigned width = is64 ? 8 : 4;
             uint64_t flags = s->flags & ~elf::k_shf_alloc;
             for (unsigned i = 0; i < width; ++i) {
-                unsigned shift = m_elf.endian() == util::Endian::Little ? 8 * i : 8 * (width - 1 - i);
+                unsigned shift =
+                    m_elf.endian() == util::Endian::Little ? 8 * i : 8 * (width - 1 - i);
                 copy[flags_off + i] = static_cast<uint8_t>(flags >> shift);
             }
         }

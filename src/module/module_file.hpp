@@ -10,8 +10,8 @@
 #include "elf/elf_file.hpp"
 #include "module/decompress.hpp"
 #include "module/signature.hpp"
-#include "util/error.hpp"
 #include "util/buffer.hpp"
+#include "util/error.hpp"
 #include "util/memory_budget.hpp"
 
 #include <cstdint>
@@ -52,7 +52,7 @@ public:
     // How much of an uncompressed file to read up front. Compressed files are always
     // decompressed whole.
     enum class Load {
-        Full,   // the whole image in memory (needed for loading, stripping, image())
+        Full,     // the whole image in memory (needed for loading, stripping, image())
         OnDemand, // only the ranges that queries ask for, with pread (modinfo, depmod)
     };
 
@@ -104,8 +104,8 @@ private:
 
     std::string m_path;
     Compression m_compression = Compression::None;
-    util::Buffer m_raw;      // the file as stored (Load::Full or compressed)
-    util::Buffer m_inflated; // the decompressed image (compressed files only)
+    util::Buffer m_raw;                         // the file as stored (Load::Full or compressed)
+    util::Buffer m_inflated;                    // the decompressed image (compressed files only)
     std::unique_ptr<util::ByteSource> m_source; // what the ELF parser reads from
     util::MemoryBudget::Lease m_lease;          // budget held for m_inflated
     elf::ElfFile m_elf;

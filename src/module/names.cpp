@@ -21,8 +21,11 @@ bool alias_normalize_into(std::string_view alias, std::string& out) {
     for (size_t i = 0; i < alias.size(); ++i) {
         char c = alias[i];
         switch (c) {
-        case '-': out += '_'; break;
-        case ']': return false;
+        case '-':
+            out += '_';
+            break;
+        case ']':
+            return false;
         case '[': {
             size_t close = alias.find(']', i);
             if (close == std::string_view::npos) return false;
@@ -30,7 +33,8 @@ bool alias_normalize_into(std::string_view alias, std::string& out) {
             i = close;
             break;
         }
-        default: out += c;
+        default:
+            out += c;
         }
     }
     return true;
@@ -45,13 +49,17 @@ std::optional<std::string> alias_normalize(std::string_view alias) {
 bool underscores(std::string& s) {
     for (size_t i = 0; i < s.size(); ++i) {
         switch (s[i]) {
-        case '-': s[i] = '_'; break;
-        case ']': return false;
+        case '-':
+            s[i] = '_';
+            break;
+        case ']':
+            return false;
         case '[':
             i = s.find(']', i);
             if (i == std::string::npos) return false;
             break;
-        default: break;
+        default:
+            break;
         }
     }
     return true;

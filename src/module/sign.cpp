@@ -329,7 +329,6 @@ Expected<Ossl<X509>> make_certificate(EVP_PKEY* key) {
     return cert;
 }
 
-
 // Like AtomicFile::commit, but fails with EEXIST instead of replacing the target.
 Expected<void> commit_new(util::AtomicFile& file) {
     if (auto r = file.finish(); !r) return r;

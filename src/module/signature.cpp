@@ -21,18 +21,28 @@ constexpr uint8_t k_id_pkcs7 = 2;
 
 const char* hash_name_for_nid(int nid) {
     switch (nid) {
-    case NID_md4: return "md4";
-    case NID_md5: return "md5";
-    case NID_sha1: return "sha1";
-    case NID_ripemd160: return "rmd160";
-    case NID_sha256: return "sha256";
-    case NID_sha384: return "sha384";
-    case NID_sha512: return "sha512";
-    case NID_sha224: return "sha224";
+    case NID_md4:
+        return "md4";
+    case NID_md5:
+        return "md5";
+    case NID_sha1:
+        return "sha1";
+    case NID_ripemd160:
+        return "rmd160";
+    case NID_sha256:
+        return "sha256";
+    case NID_sha384:
+        return "sha384";
+    case NID_sha512:
+        return "sha512";
+    case NID_sha224:
+        return "sha224";
 #ifndef OPENSSL_NO_SM3
-    case NID_sm3: return "sm3";
+    case NID_sm3:
+        return "sm3";
 #endif
-    default: return nullptr;
+    default:
+        return nullptr;
     }
 }
 
@@ -89,8 +99,8 @@ std::optional<SignatureInfo> parse_signature(const util::ByteSource& image) {
         // libkmod: too short for the magic is "unsigned"; too short for the header also.
         return std::nullopt;
     }
-    auto tail = image.read(total - magic_len - k_modsig_size, magic_len + k_modsig_size,
-                           util::Endian::Big);
+    auto tail =
+        image.read(total - magic_len - k_modsig_size, magic_len + k_modsig_size, util::Endian::Big);
     if (!tail || tail->str(k_modsig_size, magic_len) != k_signature_magic) return std::nullopt;
     uint64_t size = total - magic_len - k_modsig_size;
     uint8_t algo = *tail->u8(0), hash = *tail->u8(1), id_type = *tail->u8(2);

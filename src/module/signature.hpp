@@ -19,11 +19,11 @@ inline constexpr std::string_view k_signature_magic = "~Module signature appende
 inline constexpr size_t k_modsig_size = 12;
 
 struct SignatureInfo {
-    std::string id_type;   // "PGP", "X509" or "PKCS#7"
-    std::string algo;      // "DSA" or "RSA" (legacy field)
-    std::string signer;    // PKCS#7: the issuer's common name
-    std::vector<uint8_t> key_id;    // PKCS#7: the issuer serial number
-    std::string hash_algo; // "sha256"...
+    std::string id_type;         // "PGP", "X509" or "PKCS#7"
+    std::string algo;            // "DSA" or "RSA" (legacy field)
+    std::string signer;          // PKCS#7: the issuer's common name
+    std::vector<uint8_t> key_id; // PKCS#7: the issuer serial number
+    std::string hash_algo;       // "sha256"...
     std::vector<uint8_t> signature;
     size_t signed_size = 0; // bytes of the image before the signature block
 };

@@ -48,8 +48,10 @@ util::Expected<Explanation> explain(Resolver& r, std::string_view input, const P
         auto sd = r.softdeps(id);
         if (!sd) return std::unexpected(sd.error());
         m.softdep = sd->entry;
-        for (ModId p : sd->pre) m.softdep_pre.push_back(r.get(p).name);
-        for (ModId p : sd->post) m.softdep_post.push_back(r.get(p).name);
+        for (ModId p : sd->pre)
+            m.softdep_pre.push_back(r.get(p).name);
+        for (ModId p : sd->post)
+            m.softdep_post.push_back(r.get(p).name);
         auto plan = plan_probe(r, id, nullptr, flags);
         if (!plan) return std::unexpected(plan.error());
         m.plan = std::move(*plan);

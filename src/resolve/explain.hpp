@@ -22,11 +22,11 @@ struct ExplainedModule {
     std::string name;
     std::optional<std::string> alias;
     Source source = Source::ModulesDep;
-    std::string origin;                  // config alias line, for Source::ConfigAlias
+    std::string origin; // config alias line, for Source::ConfigAlias
     std::optional<std::string> path;
     bool builtin = false;
     const config::Blacklist* blacklist = nullptr;
-    bool blacklist_applies = false;      // reached through an alias (or -b)
+    bool blacklist_applies = false; // reached through an alias (or -b)
     std::vector<const config::Options*> options;
     const config::Command* install = nullptr;
     const config::Softdep* softdep = nullptr;

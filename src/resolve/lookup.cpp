@@ -10,21 +10,29 @@ using index::IndexKind;
 
 const char* source_name(Source s) {
     switch (s) {
-    case Source::ConfigAlias: return "config alias";
-    case Source::ModulesDep: return "modules.dep";
-    case Source::Symbols: return "modules.symbols";
-    case Source::Command: return "install/remove command";
-    case Source::Alias: return "modules.alias";
-    case Source::Builtin: return "modules.builtin";
-    case Source::BuiltinAlias: return "modules.builtin.alias";
+    case Source::ConfigAlias:
+        return "config alias";
+    case Source::ModulesDep:
+        return "modules.dep";
+    case Source::Symbols:
+        return "modules.symbols";
+    case Source::Command:
+        return "install/remove command";
+    case Source::Alias:
+        return "modules.alias";
+    case Source::Builtin:
+        return "modules.builtin";
+    case Source::BuiltinAlias:
+        return "modules.builtin.alias";
     }
     return "";
 }
 
 namespace {
 
-util::Expected<std::vector<Found>> from_wild_index(const index::ModuleDirectory& dir, IndexKind kind,
-                                                   Source source, std::string_view key) {
+util::Expected<std::vector<Found>> from_wild_index(const index::ModuleDirectory& dir,
+                                                   IndexKind kind, Source source,
+                                                   std::string_view key) {
     std::vector<Found> out;
     auto idx = dir.index(kind);
     if (!idx) return std::unexpected(idx.error());
@@ -90,7 +98,8 @@ util::Expected<std::vector<Found>> lookup_source(const index::ModuleDirectory& d
     case Source::Symbols:
         if (!name.starts_with("symbol:")) return out;
         return from_wild_index(dir, IndexKind::Symbols, Source::Symbols, name);
-    case Source::Alias: return from_wild_index(dir, IndexKind::Alias, Source::Alias, name);
+    case Source::Alias:
+        return from_wild_index(dir, IndexKind::Alias, Source::Alias, name);
     case Source::Builtin: {
         auto builtin = dir.is_builtin(name);
         if (!builtin) return std::unexpected(builtin.error());
@@ -108,7 +117,8 @@ util::Expected<std::vector<Found>> lookup(const index::ModuleDirectory& dir,
                                           std::string_view input) {
     auto normalized = module::alias_normalize(input);
     if (!normalized)
-        return util::fail(util::ErrorKind::Invalid, EINVAL, {}, "invalid alias: " + std::string(input));
+        return util::fail(util::ErrorKind::Invalid, EINVAL, {},
+                          "invalid alias: " + std::string(input));
     for (Source s : {Source::ConfigAlias, Source::ModulesDep, Source::Symbols, Source::Command,
                      Source::Alias, Source::Builtin, Source::BuiltinAlias}) {
         auto found = lookup_source(dir, config, s, *normalized);

@@ -13,7 +13,7 @@
 namespace modkit::config {
 class ModprobeConfig;
 struct Command;
-}
+} // namespace modkit::config
 
 namespace modkit::resolve {
 

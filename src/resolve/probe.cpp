@@ -45,7 +45,8 @@ struct Builder {
         if (required) {
             // Set before any of them is reached again through a softdep.
             r.get(m).required = true;
-            for (ModId d : *deps) r.get(d).required = true;
+            for (ModId d : *deps)
+                r.get(d).required = true;
         }
         std::string name = r.get(m).name;
         for (ModId d : *deps)

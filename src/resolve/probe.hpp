@@ -12,9 +12,9 @@
 namespace modkit::resolve {
 
 struct ProbeFlags {
-    bool ignore_commands = false;   // -i: no install commands, no softdeps of the target
-    bool apply_blacklist = false;   // -b: a blacklisted target is skipped even by name
-    bool ignore_loaded = false;     // -D: do not consult the running kernel
+    bool ignore_commands = false; // -i: no install commands, no softdeps of the target
+    bool apply_blacklist = false; // -b: a blacklisted target is skipped even by name
+    bool ignore_loaded = false;   // -D: do not consult the running kernel
 };
 
 enum class StepKind {
@@ -30,13 +30,13 @@ struct ProbeStep {
     ModId mod = 0;
     std::string name;
     StepKind kind = StepKind::Insmod;
-    std::string path;                        // for Insmod
-    std::string options;                     // config options (+ command-line ones for the target)
+    std::string path;                         // for Insmod
+    std::string options;                      // config options (+ command-line ones for the target)
     const config::Command* install = nullptr; // for Install
-    bool required = true;                    // errors are fatal (false for softdeps)
+    bool required = true;                     // errors are fatal (false for softdeps)
     bool is_target = false;
     StepReason reason = StepReason::Target;
-    std::string reason_of;                   // the module this one is a dependency/softdep of
+    std::string reason_of; // the module this one is a dependency/softdep of
 };
 
 struct ProbePlan {

@@ -10,7 +10,8 @@
 namespace modkit::resolve {
 
 Resolver::Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config)
-    : m_dir(dir), m_config(config) {}
+    : m_dir(dir)
+    , m_config(config) {}
 
 ModId Resolver::intern(std::string name, std::optional<std::string> alias) {
     std::string key = alias ? name + "\\" + *alias : name;
@@ -39,9 +40,11 @@ util::Expected<ModId> Resolver::by_path(const std::string& path) {
     if (!m.path) {
         m.path = path;
     } else if (*m.path != path) {
-        m_messages.push_back("kmod_module '" + name + "' already exists with different path: new-path='" +
-                             path + "' old-path='" + *m.path + "'");
-        return util::fail(util::ErrorKind::Invalid, EEXIST, path, "module exists with another path");
+        m_messages.push_back("kmod_module '" + name +
+                             "' already exists with different path: new-path='" + path +
+                             "' old-path='" + *m.path + "'");
+        return util::fail(util::ErrorKind::Invalid, EEXIST, path,
+                          "module exists with another path");
     }
     m.builtin = false;
     return id;
@@ -55,7 +58,9 @@ util::Expected<std::vector<ModId>> Resolver::lookup(std::string_view input) {
     for (Found& f : *found) {
         ModId id;
         switch (f.source) {
-        case Source::ModulesDep: id = by_name(f.name); break;
+        case Source::ModulesDep:
+            id = by_name(f.name);
+            break;
         case Source::Builtin:
             id = by_name(f.name);
             m_objects[id].builtin = true;
@@ -90,8 +95,8 @@ util::Expected<void> Resolver::load_dep(ModId id) {
     for (auto it = (*line)->deps.rbegin(); it != (*line)->deps.rend(); ++it) {
         auto dep = by_path(*it);
         if (!dep) {
-            m_messages.push_back("ctx path=" + *it + " error=" +
-                                 std::strerror(dep.error().sys_errno));
+            m_messages.push_back("ctx path=" + *it +
+                                 " error=" + std::strerror(dep.error().sys_errno));
             m_objects[id].deps.clear();
             return {};
         }
@@ -124,8 +129,8 @@ util::Expected<bool> Resolver::is_builtin(ModId id) {
 
 std::string Resolver::options(ModId id) const {
     const ModObject& m = m_objects[id];
-    return m_config.options_for(m.name, m.alias ? std::optional<std::string_view>(*m.alias)
-                                                : std::nullopt);
+    return m_config.options_for(m.name,
+                                m.alias ? std::optional<std::string_view>(*m.alias) : std::nullopt);
 }
 
 std::vector<const config::Options*> Resolver::option_entries(ModId id) const {
@@ -146,7 +151,9 @@ const config::Command* Resolver::remove_command(ModId id) const {
     return m_config.command_for(config::CommandKind::Remove, m.name);
 }
 
-bool Resolver::is_blacklisted(ModId id) const { return m_config.is_blacklisted(m_objects[id].name); }
+bool Resolver::is_blacklisted(ModId id) const {
+    return m_config.is_blacklisted(m_objects[id].name);
+}
 
 util::Expected<Resolver::Softdeps> Resolver::softdeps(ModId id) {
     Softdeps out;

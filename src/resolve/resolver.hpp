@@ -24,12 +24,12 @@ struct ModObject {
     std::string name;
     std::optional<std::string> alias; // config alias pattern, or the normalised input
     Source source = Source::ModulesDep;
-    std::string origin;               // file:line of a config alias
+    std::string origin; // file:line of a config alias
     // Lazily filled from modules.dep.bin (kmod_module_get_path / get_dependencies).
     bool dep_loaded = false;
-    std::optional<std::string> path;  // absolute path of the .ko
-    std::vector<ModId> deps;          // in kmod's order (the dep line, reversed)
-    std::optional<bool> builtin;      // known from the lookup source or modules.builtin.bin
+    std::optional<std::string> path; // absolute path of the .ko
+    std::vector<ModId> deps;         // in kmod's order (the dep line, reversed)
+    std::optional<bool> builtin;     // known from the lookup source or modules.builtin.bin
     // Set by install/remove-command lookups (kmod_module_set_*_commands).
     const config::Command* forced_install = nullptr;
     const config::Command* forced_remove = nullptr;

@@ -25,7 +25,9 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
     return *this;
 }
 
-AtomicFile::~AtomicFile() { discard(); }
+AtomicFile::~AtomicFile() {
+    discard();
+}
 
 Expected<AtomicFile> AtomicFile::create(const std::string& target, mode_t mode) {
     AtomicFile file;

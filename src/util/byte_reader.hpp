@@ -19,9 +19,11 @@ class ByteReader {
 public:
     ByteReader() = default;
     explicit ByteReader(std::span<const uint8_t> data, Endian endian = Endian::Little)
-        : m_data(data), m_endian(endian) {}
+        : m_data(data)
+        , m_endian(endian) {}
     ByteReader(std::string_view data, Endian endian = Endian::Little)
-        : m_data(reinterpret_cast<const uint8_t*>(data.data()), data.size()), m_endian(endian) {}
+        : m_data(reinterpret_cast<const uint8_t*>(data.data()), data.size())
+        , m_endian(endian) {}
 
     size_t size() const { return m_data.size(); }
     Endian endian() const { return m_endian; }
@@ -46,11 +48,16 @@ public:
     // An unsigned integer of `width` bytes (1, 2, 4 or 8).
     std::optional<uint64_t> uint(uint64_t off, unsigned width) const {
         switch (width) {
-        case 1: return u8(off);
-        case 2: return u16(off);
-        case 4: return u32(off);
-        case 8: return u64(off);
-        default: return std::nullopt;
+        case 1:
+            return u8(off);
+        case 2:
+            return u16(off);
+        case 4:
+            return u32(off);
+        case 8:
+            return u64(off);
+        default:
+            return std::nullopt;
         }
     }
 

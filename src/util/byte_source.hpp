@@ -27,7 +27,8 @@ public:
 
 class MemorySource final : public ByteSource {
 public:
-    explicit MemorySource(std::span<const uint8_t> bytes) : m_bytes(bytes) {}
+    explicit MemorySource(std::span<const uint8_t> bytes)
+        : m_bytes(bytes) {}
     uint64_t size() const override { return m_bytes.size(); }
     std::optional<ByteReader> read(uint64_t off, uint64_t len, Endian endian) const override {
         return ByteReader(m_bytes, endian).sub(off, len);
@@ -41,7 +42,10 @@ private:
 // Reads ranges of an open file on demand. Owns the descriptor. Not thread-safe.
 class FileSource final : public ByteSource {
 public:
-    FileSource(int fd, uint64_t size, std::string path) : m_fd(fd), m_size(size), m_path(std::move(path)) {}
+    FileSource(int fd, uint64_t size, std::string path)
+        : m_fd(fd)
+        , m_size(size)
+        , m_path(std::move(path)) {}
     FileSource(const FileSource&) = delete;
     FileSource& operator=(const FileSource&) = delete;
     ~FileSource() override;

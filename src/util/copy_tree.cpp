@@ -56,7 +56,8 @@ Expected<void> copy_entry(const std::string& from, const std::string& to, Preser
 
 Expected<void> copy_dir(const std::string& from, const std::string& to, const struct stat& st,
                         Preserve preserve) {
-    if (mkdir(to.c_str(), 0700) != 0 && errno != EEXIST) return fail_errno(errno, to, "cannot create directory");
+    if (mkdir(to.c_str(), 0700) != 0 && errno != EEXIST)
+        return fail_errno(errno, to, "cannot create directory");
     DIR* d = opendir(from.c_str());
     if (d == nullptr) return fail_errno(errno, from, "cannot open directory");
     std::vector<std::string> names;
@@ -117,7 +118,8 @@ Expected<void> copy_file(const std::string& from, const std::string& to, Preserv
     return r;
 }
 
-Expected<void> copy_tree_contents(const std::string& from, const std::string& to, Preserve preserve) {
+Expected<void> copy_tree_contents(const std::string& from, const std::string& to,
+                                  Preserve preserve) {
     struct stat st;
     if (stat(from.c_str(), &st) != 0) return fail_errno(errno, from, "cannot stat");
     if (!S_ISDIR(st.st_mode)) return fail(ErrorKind::Invalid, ENOTDIR, from, "not a directory");
@@ -131,7 +133,8 @@ Expected<void> remove_tree(const std::string& path) {
         return fail_errno(errno, path, "cannot stat");
     }
     if (!S_ISDIR(st.st_mode)) {
-        if (unlink(path.c_str()) != 0 && errno != ENOENT) return fail_errno(errno, path, "cannot remove");
+        if (unlink(path.c_str()) != 0 && errno != ENOENT)
+            return fail_errno(errno, path, "cannot remove");
         return {};
     }
     DIR* d = opendir(path.c_str());
@@ -144,7 +147,8 @@ Expected<void> remove_tree(const std::string& path) {
     closedir(d);
     for (const auto& n : names)
         if (auto r = remove_tree(path + "/" + n); !r) return r;
-    if (rmdir(path.c_str()) != 0 && errno != ENOENT) return fail_errno(errno, path, "cannot remove");
+    if (rmdir(path.c_str()) != 0 && errno != ENOENT)
+        return fail_errno(errno, path, "cannot remove");
     return {};
 }
 

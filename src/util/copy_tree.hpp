@@ -12,7 +12,8 @@ enum class Preserve { Mode, All }; // All: also timestamps (and owner when root)
 
 // Copies the contents of directory `from` into `to` (created if missing). Existing files
 // are replaced.
-Expected<void> copy_tree_contents(const std::string& from, const std::string& to, Preserve preserve);
+Expected<void> copy_tree_contents(const std::string& from, const std::string& to,
+                                  Preserve preserve);
 
 // Copies one regular file, replacing `to`.
 Expected<void> copy_file(const std::string& from, const std::string& to, Preserve preserve);

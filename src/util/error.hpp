@@ -35,7 +35,9 @@ inline std::unexpected<Error> fail(ErrorKind kind, int sys_errno, std::string pa
     return std::unexpected(Error{kind, sys_errno, std::move(path), line, std::move(message)});
 }
 
-inline std::unexpected<Error> fail(Error err) { return std::unexpected(std::move(err)); }
+inline std::unexpected<Error> fail(Error err) {
+    return std::unexpected(std::move(err));
+}
 
 // An Error for a failed system call: kind NotFound for ENOENT, Io otherwise.
 std::unexpected<Error> fail_errno(int sys_errno, std::string path, std::string what);

@@ -58,7 +58,8 @@ bool glob_match(std::string_view p, std::string_view s) {
         if (pi < p.size()) {
             char c = p[pi];
             if (c == '*') {
-                while (pi < p.size() && p[pi] == '*') ++pi;
+                while (pi < p.size() && p[pi] == '*')
+                    ++pi;
                 if (pi == p.size()) return true; // a trailing '*' takes the rest
                 star_p = pi;
                 star_s = si;
@@ -92,7 +93,8 @@ bool glob_match(std::string_view p, std::string_view s) {
         pi = star_p; // let the last '*' take one more character
         si = ++star_s;
     }
-    while (pi < p.size() && p[pi] == '*') ++pi;
+    while (pi < p.size() && p[pi] == '*')
+        ++pi;
     return pi == p.size();
 }
 

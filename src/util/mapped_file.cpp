@@ -30,7 +30,8 @@ Expected<MappedFile> MappedFile::from_fd(int fd, const std::string& path, bool p
     if (!S_ISREG(file.m_stat.st_mode)) return fail_errno(EINVAL, path, "not a regular file");
     file.m_size = static_cast<size_t>(file.m_stat.st_size);
     if (file.m_size == 0) return file;
-    void* p = mmap(nullptr, file.m_size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
+    void* p =
+        mmap(nullptr, file.m_size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
     if (p == MAP_FAILED) {
         file.m_size = 0;
         return fail_errno(errno, path, "could not map");

@@ -11,7 +11,8 @@ namespace modkit::util {
 
 class MemoryBudget {
 public:
-    explicit MemoryBudget(uint64_t limit) : m_limit(limit) {}
+    explicit MemoryBudget(uint64_t limit)
+        : m_limit(limit) {}
 
     void acquire(uint64_t bytes) {
         std::unique_lock lock(m_mu);
@@ -30,10 +31,16 @@ public:
     class Lease {
     public:
         Lease() = default;
-        Lease(MemoryBudget* budget, uint64_t bytes) : m_budget(budget), m_bytes(bytes) {
+        Lease(MemoryBudget* budget, uint64_t bytes)
+            : m_budget(budget)
+            , m_bytes(bytes) {
             if (m_budget != nullptr) m_budget->acquire(m_bytes);
         }
-        Lease(Lease&& o) noexcept : m_budget(o.m_budget), m_bytes(o.m_bytes) { o.m_budget = nullptr; }
+        Lease(Lease&& o) noexcept
+            : m_budget(o.m_budget)
+            , m_bytes(o.m_bytes) {
+            o.m_budget = nullptr;
+        }
         Lease& operator=(Lease&& o) noexcept {
             if (this != &o) {
                 reset();

@@ -18,12 +18,15 @@ unsigned default_jobs();
 // Calls fn(i) for i in [0, n) on up to `jobs` threads; returns the results in index order.
 // fn must not throw.
 template <class Fn>
-auto parallel_map(size_t n, unsigned jobs, Fn&& fn) -> std::vector<std::invoke_result_t<Fn&, size_t>> {
+auto parallel_map(size_t n, unsigned jobs, Fn&& fn)
+    -> std::vector<std::invoke_result_t<Fn&, size_t>> {
     using T = std::invoke_result_t<Fn&, size_t>;
     std::vector<std::optional<T>> slots(n);
-    jobs = static_cast<unsigned>(std::clamp<size_t>(jobs == 0 ? 1 : jobs, 1, std::max<size_t>(n, 1)));
+    jobs =
+        static_cast<unsigned>(std::clamp<size_t>(jobs == 0 ? 1 : jobs, 1, std::max<size_t>(n, 1)));
     if (jobs == 1) {
-        for (size_t i = 0; i < n; ++i) slots[i].emplace(fn(i));
+        for (size_t i = 0; i < n; ++i)
+            slots[i].emplace(fn(i));
     } else {
         std::atomic<size_t> next{0};
         auto worker = [&] {
@@ -32,13 +35,16 @@ auto parallel_map(size_t n, unsigned jobs, Fn&& fn) -> std::vector<std::invoke_r
         };
         std::vector<std::thread> threads;
         threads.reserve(jobs - 1);
-        for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+        for (unsigned t = 1; t < jobs; ++t)
+            threads.emplace_back(worker);
         worker();
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
     }
     std::vector<T> out;
     out.reserve(n);
-    for (auto& s : slots) out.push_back(std::move(*s));
+    for (auto& s : slots)
+        out.push_back(std::move(*s));
     return out;
 }
 
@@ -50,7 +56,8 @@ template <class Produce, class Consume>
 void parallel_ordered(size_t n, unsigned jobs, Produce&& produce, Consume&& consume) {
     using T = std::invoke_result_t<Produce&, size_t>;
     if (jobs <= 1 || n <= 1) {
-        for (size_t i = 0; i < n; ++i) consume(i, produce(i));
+        for (size_t i = 0; i < n; ++i)
+            consume(i, produce(i));
         return;
     }
     constexpr size_t k_batch = 8;
@@ -74,25 +81,29 @@ void parallel_ordered(size_t n, unsigned jobs, Produce&& produce, Consume&& cons
             Slot& slot = slots[b % window];
             slot.items.clear();
             size_t end = std::min(n, (b + 1) * k_batch);
-            for (size_t i = b * k_batch; i < end; ++i) slot.items.push_back(produce(i));
+            for (size_t i = b * k_batch; i < end; ++i)
+                slot.items.push_back(produce(i));
             slot.ready.store(1, std::memory_order_release);
             slot.ready.notify_one();
         }
     };
     std::vector<std::thread> threads;
     threads.reserve(jobs);
-    for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
+    for (unsigned t = 0; t < jobs; ++t)
+        threads.emplace_back(worker);
     for (size_t b = 0; b < batches; ++b) {
         Slot& slot = slots[b % window];
         slot.ready.wait(0, std::memory_order_acquire);
         size_t i = b * k_batch;
-        for (auto& item : slot.items) consume(i++, std::move(item));
+        for (auto& item : slot.items)
+            consume(i++, std::move(item));
         slot.items.clear();
         slot.ready.store(0, std::memory_order_relaxed);
         consumed.store(b + 1, std::memory_order_release);
         consumed.notify_all();
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
 }
 
 } // namespace modkit::util

@@ -40,7 +40,8 @@ bool regex_too_complex(std::string_view regex) {
             // {m}, {m,} or {m,n}: m (m + 1 for an open bound, n when given) copies.
             auto number = [&](size_t& j) {
                 unsigned long n = 0;
-                for (; j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j])) != 0; ++j)
+                for (; j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j])) != 0;
+                     ++j)
                     n = std::min<unsigned long>(n * 10 + static_cast<unsigned long>(regex[j] - '0'),
                                                 k_limit + 1);
                 return n;

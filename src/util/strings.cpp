@@ -74,9 +74,15 @@ std::string_view dirname(std::string_view path) {
     return path.substr(0, slash);
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
-bool starts_with(std::string_view s, std::string_view prefix) { return s.starts_with(prefix); }
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.ends_with(suffix);
+}
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.starts_with(prefix);
+}
 
-std::string_view first_word(std::string_view s) { return s.substr(0, s.find(' ')); }
+std::string_view first_word(std::string_view s) {
+    return s.substr(0, s.find(' '));
+}
 
 } // namespace modkit::util

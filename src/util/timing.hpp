@@ -10,7 +10,8 @@ namespace modkit::util {
 
 class PhaseTimer {
 public:
-    explicit PhaseTimer(const char* name) : m_name(name) {
+    explicit PhaseTimer(const char* name)
+        : m_name(name) {
         if (enabled()) m_start = std::chrono::steady_clock::now();
     }
     ~PhaseTimer() {

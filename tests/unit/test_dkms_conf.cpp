@@ -56,7 +56,8 @@ util::Expected<EvalResult> eval_text(const test::TempDir& dir, const std::string
 
 TEST(DkmsConfEval, EvaluatesTwiceAsSafeSourceDoes) {
     test::TempDir dir;
-    auto r = eval_text(dir, "MAKE[0]=\"make \\$(echo EXPANDED_TWICE)\"\nPACKAGE_NAME=x\n", {"MAKE", "PACKAGE_NAME"});
+    auto r = eval_text(dir, "MAKE[0]=\"make \\$(echo EXPANDED_TWICE)\"\nPACKAGE_NAME=x\n",
+                       {"MAKE", "PACKAGE_NAME"});
     ASSERT_TRUE(r) << r.error().describe();
     EXPECT_EQ(r->vars.get("MAKE"), "make EXPANDED_TWICE");
     EXPECT_EQ(r->vars.get("PACKAGE_NAME"), "x");
@@ -83,7 +84,8 @@ TEST(DkmsConfEval, ArraysScalarsAndHelpersAsBashHasThem) {
 
 TEST(DkmsConfEval, QuoteInValueLosesItAsInDkms) {
     test::TempDir dir;
-    auto r = eval_text(dir, "POST_BUILD='post.sh \"quoted arg\"'\nPACKAGE_NAME=x\n", {"POST_BUILD", "PACKAGE_NAME"});
+    auto r = eval_text(dir, "POST_BUILD='post.sh \"quoted arg\"'\nPACKAGE_NAME=x\n",
+                       {"POST_BUILD", "PACKAGE_NAME"});
     ASSERT_TRUE(r) << r.error().describe();
     EXPECT_FALSE(r->vars.has("POST_BUILD"));
     EXPECT_EQ(r->vars.get("PACKAGE_NAME"), "x");
@@ -91,8 +93,9 @@ TEST(DkmsConfEval, QuoteInValueLosesItAsInDkms) {
 
 TEST(DkmsConfEval, BackslashNewlineAndCarriageReturns) {
     test::TempDir dir;
-    auto r = eval_text(dir, "MAKE[0]=\"make one \\\n      && make two\"\r\nPACKAGE_NAME=\"crlf\"\r\n",
-                       {"MAKE", "PACKAGE_NAME"});
+    auto r =
+        eval_text(dir, "MAKE[0]=\"make one \\\n      && make two\"\r\nPACKAGE_NAME=\"crlf\"\r\n",
+                  {"MAKE", "PACKAGE_NAME"});
     ASSERT_TRUE(r) << r.error().describe();
     EXPECT_EQ(r->vars.get("MAKE"), "make one && make two"); // unquoted echo squeezes spaces
     EXPECT_EQ(r->vars.get("PACKAGE_NAME"), "crlf");
@@ -124,8 +127,8 @@ TEST(DkmsConfEval, OverridesSeeEarlierValuesAndDirectivesWin) {
 }
 
 // read_conf on a text, for kernel 6.1.0-50-amd64/x86_64 on Debian.
-util::Expected<DkmsConf> conf_of(const test::TempDir& dir, const std::string& text, RecordingReport& rep,
-                                 const std::string& kconfig = "") {
+util::Expected<DkmsConf> conf_of(const test::TempDir& dir, const std::string& text,
+                                 RecordingReport& rep, const std::string& kconfig = "") {
     test::write_file(dir.file("dkms.conf"), text);
     if (!kconfig.empty()) test::write_file(dir.file(".config"), kconfig);
     Context ctx;
@@ -144,8 +147,9 @@ util::Expected<DkmsConf> conf_of(const test::TempDir& dir, const std::string& te
 TEST(DkmsReadConf, DefaultsAndDistributionLocation) {
     test::TempDir dir;
     RecordingReport rep;
-    auto c = conf_of(dir, "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\n"
-                          "BUILT_MODULE_LOCATION[0]=src\nSTRIP[0]=no\nAUTOINSTALL=YES\n",
+    auto c = conf_of(dir,
+                     "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\n"
+                     "BUILT_MODULE_LOCATION[0]=src\nSTRIP[0]=no\nAUTOINSTALL=YES\n",
                      rep);
     ASSERT_TRUE(c) << rep.text_err;
     ASSERT_EQ(c->modules.size(), 1u);
@@ -158,35 +162,43 @@ TEST(DkmsReadConf, DefaultsAndDistributionLocation) {
     EXPECT_TRUE(c->autoinstall);
     EXPECT_EQ(c->make_command, "make -C " + dir.path() + " M=/var/lib/dkms/pkg/1.0/build");
     EXPECT_EQ(rewrite_make_command(c->make_command, "4", "6.1.0-50-amd64"),
-              "make -j4 KERNELRELEASE=6.1.0-50-amd64 -C " + dir.path() + " M=/var/lib/dkms/pkg/1.0/build");
+              "make -j4 KERNELRELEASE=6.1.0-50-amd64 -C " + dir.path() +
+                  " M=/var/lib/dkms/pkg/1.0/build");
 }
 
 TEST(DkmsReadConf, ErrorsAsDkmsReportsThem) {
     test::TempDir dir;
     RecordingReport rep;
-    auto c = conf_of(dir, "PACKAGE_NAME=pkg\nBUILT_MODULE_NAME[0]=a.ko\nDEST_MODULE_LOCATION[0]=/opt\n"
-                          "BUILT_MODULE_NAME[1]=b\n",
+    auto c = conf_of(dir,
+                     "PACKAGE_NAME=pkg\nBUILT_MODULE_NAME[0]=a.ko\nDEST_MODULE_LOCATION[0]=/opt\n"
+                     "BUILT_MODULE_NAME[1]=b\n",
                      rep);
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().kind, util::ErrorKind::Invalid);
-    EXPECT_NE(rep.text_err.find("dkms.conf: Error! 'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #0."),
+    EXPECT_NE(
+        rep.text_err.find(
+            "dkms.conf: Error! 'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #0."),
+        std::string::npos);
+    EXPECT_NE(
+        rep.text_err.find("does not begin with\n'/kernel', '/updates', or '/extra' in record #0."),
+        std::string::npos);
+    EXPECT_NE(rep.text_err.find("No 'DEST_MODULE_LOCATION' directive specified for record #1."),
               std::string::npos);
-    EXPECT_NE(rep.text_err.find("does not begin with\n'/kernel', '/updates', or '/extra' in record #0."),
-              std::string::npos);
-    EXPECT_NE(rep.text_err.find("No 'DEST_MODULE_LOCATION' directive specified for record #1."), std::string::npos);
     EXPECT_NE(rep.text_err.find("No 'PACKAGE_VERSION' directive specified."), std::string::npos);
 }
 
 TEST(DkmsReadConf, MakeMatchPatchMatchAndExclusions) {
     test::TempDir dir;
     RecordingReport rep;
-    auto c = conf_of(dir,
-                     "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=a\nBUILT_MODULE_NAME[1]=b\n"
-                     "DEST_MODULE_LOCATION[0]=/extra\nDEST_MODULE_LOCATION[1]=/extra\n"
-                     "MAKE[0]=\"make old\"\nMAKE_MATCH[0]=\"^5\\.\"\nMAKE[1]=\"make new\"\nMAKE_MATCH[1]=\"^6\\.\"\n"
-                     "PATCH[0]=p1.patch\nPATCH_MATCH[0]=\"^5\"\nPATCH[1]=p2.patch\n"
-                     "BUILD_EXCLUSIVE_CONFIG[1]=\"CONFIG_MISSING\"\nBUILD_EXCLUSIVE_KERNEL_MIN=6.0\n",
-                     rep, "CONFIG_ACPI=y\n");
+    auto c = conf_of(
+        dir,
+        "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=a\nBUILT_MODULE_NAME[1]=b\n"
+        "DEST_MODULE_LOCATION[0]=/extra\nDEST_MODULE_LOCATION[1]=/extra\n"
+        "MAKE[0]=\"make old\"\nMAKE_MATCH[0]=\"^5\\.\"\nMAKE[1]=\"make "
+        "new\"\nMAKE_MATCH[1]=\"^6\\.\"\n"
+        "PATCH[0]=p1.patch\nPATCH_MATCH[0]=\"^5\"\nPATCH[1]=p2.patch\n"
+        "BUILD_EXCLUSIVE_CONFIG[1]=\"CONFIG_MISSING\"\nBUILD_EXCLUSIVE_KERNEL_MIN=6.0\n",
+        rep, "CONFIG_ACPI=y\n");
     ASSERT_TRUE(c) << rep.text_err;
     EXPECT_EQ(c->make_command, "make new");
     EXPECT_EQ(c->patches, std::vector<std::string>{"p2.patch"});
@@ -196,14 +208,17 @@ TEST(DkmsReadConf, MakeMatchPatchMatchAndExclusions) {
 }
 
 TEST(DkmsReadConf, PackageExclusionByKernelArchConfig) {
-    for (const char* rule : {"BUILD_EXCLUSIVE_KERNEL=\"^5\\.\"", "BUILD_EXCLUSIVE_ARCH=\"^do_not_build$\"",
-                             "BUILD_EXCLUSIVE_CONFIG=\"CONFIG_I2C !CONFIG_ACPI\"", "BUILD_EXCLUSIVE_KERNEL_MAX=6.0",
-                             "OBSOLETE_BY=6.0"}) {
+    for (const char* rule :
+         {"BUILD_EXCLUSIVE_KERNEL=\"^5\\.\"", "BUILD_EXCLUSIVE_ARCH=\"^do_not_build$\"",
+          "BUILD_EXCLUSIVE_CONFIG=\"CONFIG_I2C !CONFIG_ACPI\"", "BUILD_EXCLUSIVE_KERNEL_MAX=6.0",
+          "OBSOLETE_BY=6.0"}) {
         test::TempDir dir;
         RecordingReport rep;
-        auto c = conf_of(dir, std::string("PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\n") +
-                                  rule + "\n",
-                         rep, "CONFIG_ACPI=y\nCONFIG_I2C=m\n");
+        auto c = conf_of(
+            dir,
+            std::string("PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\n") +
+                rule + "\n",
+            rep, "CONFIG_ACPI=y\nCONFIG_I2C=m\n");
         ASSERT_TRUE(c) << rule << ": " << rep.text_err;
         EXPECT_TRUE(c->build_exclude) << rule;
     }
@@ -212,12 +227,18 @@ TEST(DkmsReadConf, PackageExclusionByKernelArchConfig) {
 TEST(DkmsReadConf, AutoinstallValuesDkms30Accepted) {
     test::TempDir dir;
     RecordingReport rep;
-    auto c = conf_of(dir, "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\nAUTOINSTALL=Y\n", rep);
+    auto c = conf_of(
+        dir,
+        "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\nAUTOINSTALL=Y\n",
+        rep);
     ASSERT_TRUE(c);
     EXPECT_TRUE(c->autoinstall);
     EXPECT_NE(rep.text_err.find("Unsupported AUTOINSTALL value 'Y'"), std::string::npos);
     RecordingReport rep2;
-    auto n = conf_of(dir, "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\nAUTOINSTALL=no\n", rep2);
+    auto n = conf_of(
+        dir,
+        "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\nAUTOINSTALL=no\n",
+        rep2);
     ASSERT_TRUE(n);
     EXPECT_FALSE(n->autoinstall);
 }
@@ -225,13 +246,16 @@ TEST(DkmsReadConf, AutoinstallValuesDkms30Accepted) {
 TEST(DkmsReadConf, DeprecatedDirectivesWarnInStrictMode) {
     test::TempDir dir;
     RecordingReport rep;
-    auto c = conf_of(dir, "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\n"
-                          "CLEAN=\"make clean\"\nREMAKE_INITRD=yes\n",
+    auto c = conf_of(dir,
+                     "PACKAGE_NAME=pkg\nPACKAGE_VERSION=1.0\nDEST_MODULE_LOCATION[0]=/extra\n"
+                     "CLEAN=\"make clean\"\nREMAKE_INITRD=yes\n",
                      rep);
     ASSERT_TRUE(c);
-    EXPECT_NE(rep.text_err.find("Deprecated feature: CLEAN (" + dir.file("dkms.conf") + ")"), std::string::npos);
-    EXPECT_NE(rep.text_err.find("Deprecated feature: REMAKE_INITRD (" + dir.file("dkms.conf") + ")"),
+    EXPECT_NE(rep.text_err.find("Deprecated feature: CLEAN (" + dir.file("dkms.conf") + ")"),
               std::string::npos);
+    EXPECT_NE(
+        rep.text_err.find("Deprecated feature: REMAKE_INITRD (" + dir.file("dkms.conf") + ")"),
+        std::string::npos);
 }
 
 TEST(DkmsReadConf, MissingFileIsNotFound) {

@@ -20,7 +20,9 @@ public:
     std::string text;
 };
 
-void mkdirs(const std::string& p) { ASSERT_EQ(system(("mkdir -p '" + p + "'").c_str()), 0); }
+void mkdirs(const std::string& p) {
+    ASSERT_EQ(system(("mkdir -p '" + p + "'").c_str()), 0);
+}
 
 // A tree with: a/1.0 added only; b/2.0 built for two kernels and installed on one; c/1.0
 // whose source link dangles; d/1.0 installed with a changed installed copy and an original.
@@ -32,7 +34,8 @@ struct Fixture {
         ctx.source_tree = dir.file("src");
         ctx.install_tree = dir.file("lib");
         ctx.running_distribution = "debian";
-        for (const char* pkg : {"a-1.0", "b-2.0", "d-1.0"}) mkdirs(ctx.source_tree + "/" + pkg);
+        for (const char* pkg : {"a-1.0", "b-2.0", "d-1.0"})
+            mkdirs(ctx.source_tree + "/" + pkg);
         add("a", "1.0");
         add("b", "2.0");
         add("d", "1.0");
@@ -47,26 +50,29 @@ struct Fixture {
     }
     void add(const std::string& m, const std::string& v) {
         mkdirs(ctx.dkms_tree + "/" + m + "/" + v + "/build");
-        symlink((ctx.source_tree + "/" + m + "-" + v).c_str(), (ctx.dkms_tree + "/" + m + "/" + v + "/source").c_str());
+        symlink((ctx.source_tree + "/" + m + "-" + v).c_str(),
+                (ctx.dkms_tree + "/" + m + "/" + v + "/source").c_str());
     }
-    void built(const std::string& m, const std::string& v, const std::string& k, const std::string& a,
-               const std::string& name) {
+    void built(const std::string& m, const std::string& v, const std::string& k,
+               const std::string& a, const std::string& name) {
         std::string d = ctx.dkms_tree + "/" + m + "/" + v + "/" + k + "/" + a + "/module";
         mkdirs(d);
         test::write_file(d + "/" + name + ".ko", m == "b" ? "bmod-bytes" : "dmod-bytes");
     }
-    void install(const std::string& m, const std::string& v, const std::string& k, const std::string& a,
-                 const std::string& name, const std::string& content) {
+    void install(const std::string& m, const std::string& v, const std::string& k,
+                 const std::string& a, const std::string& name, const std::string& content) {
         std::string d = ctx.install_tree + "/" + k + "/updates/dkms";
         mkdirs(d);
         test::write_file(d + "/" + name + ".ko", content);
-        symlink((v + "/" + k + "/" + a).c_str(), (ctx.dkms_tree + "/" + m + "/kernel-" + k + "-" + a).c_str());
+        symlink((v + "/" + k + "/" + a).c_str(),
+                (ctx.dkms_tree + "/" + m + "/kernel-" + k + "-" + a).c_str());
     }
 };
 
 std::string lines(const std::vector<StatusLine>& ls) {
     std::string s;
-    for (const auto& l : ls) s += l.text + "\n";
+    for (const auto& l : ls)
+        s += l.text + "\n";
     return s;
 }
 
@@ -95,7 +101,8 @@ TEST(DkmsStatus, LinesInDkms34Format) {
               "b/2.0, 6.1.0-47-amd64, x86_64: built\n"
               "b/2.0, 6.1.0-50-amd64, x86_64: installed\n"
               "c/1.0: broken\n"
-              "d/1.0, 6.1.0-50-amd64, x86_64: installed (Original modules exist) (Differences between built and installed modules)\n");
+              "d/1.0, 6.1.0-50-amd64, x86_64: installed (Original modules exist) (Differences "
+              "between built and installed modules)\n");
 }
 
 TEST(DkmsStatus, Filters) {
@@ -116,7 +123,8 @@ TEST(DkmsStatus, MissingBuiltModules) {
     unlink((f.ctx.dkms_tree + "/b/2.0/6.1.0-47-amd64/x86_64/module/bmod.ko").c_str());
     Tree t{f.ctx};
     EXPECT_EQ(lines(collect_status(t, {"b", "", "6.1.0-47-amd64", ""})),
-              "b/2.0, 6.1.0-47-amd64, x86_64: built (Built modules are missing in the kernel modules folder)\n");
+              "b/2.0, 6.1.0-47-amd64, x86_64: built (Built modules are missing in the kernel "
+              "modules folder)\n");
 }
 
 bool exists(const std::string& p) {
@@ -196,7 +204,8 @@ TEST(DkmsTransaction, KilledProcessIsRolledBackByTheNextCommand) {
     auto recovered = recover(f.ctx, rep);
     ASSERT_TRUE(recovered);
     EXPECT_TRUE(*recovered);
-    EXPECT_NE(rep.text.find("Rolling back an unfinished transaction (install b/2.0)"), std::string::npos);
+    EXPECT_NE(rep.text.find("Rolling back an unfinished transaction (install b/2.0)"),
+              std::string::npos);
     EXPECT_EQ(slurp(lib + "/updates/dkms/bmod.ko"), "bmod-bytes");
     EXPECT_EQ(slurp(lib + "/modules.dep"), "old dep\n");
     EXPECT_FALSE(exists(lib + "/modules.alias"));
