@@ -44,6 +44,23 @@ const module::TrustedKeys* KernelTarget::trusted_keys() const {
     return m_keys->keys ? &*m_keys->keys : nullptr;
 }
 
+void KernelTarget::add_module_exports(const std::string& name, const std::string& rel,
+                                      const std::vector<module::KernelExport>& exports) {
+    m_modules[name] = rel;
+    if (!m_exports) return; // no table: symbols are not checked at all
+    std::string owner = rel;
+    for (std::string_view ext : {".ko.xz", ".ko.zst", ".ko.gz", ".ko"})
+        if (owner.ends_with(ext)) {
+            owner.resize(owner.size() - ext.size());
+            break;
+        }
+    m_exports->add(owner, exports);
+}
+
+void KernelTarget::finish_exports() {
+    if (m_exports) m_exports->finish();
+}
+
 bool KernelTarget::is_builtin(const std::string& name) const {
     return std::binary_search(m_builtin.begin(), m_builtin.end(), normalize_module_name(name));
 }

@@ -64,9 +64,16 @@ public:
     // that exists is corrupt (naming it); missing files become notes.
     static util::Expected<KernelTarget> load(const TargetOptions& options);
 
+    KernelTarget(const KernelTarget&) = default; // shares the certificates being read
     KernelTarget(KernelTarget&&) noexcept;
     KernelTarget& operator=(KernelTarget&&) noexcept;
     ~KernelTarget();
+
+    // A module the target will have besides its tree (weak-modules: the builds being linked in
+    // at `rel`): its exports join the table. Call finish_exports() after the last one.
+    void add_module_exports(const std::string& name, const std::string& rel,
+                            const std::vector<module::KernelExport>& exports);
+    void finish_exports();
 
     const std::string& release() const { return m_release; }
     const std::string& module_dir() const { return m_module_dir; } // may not exist

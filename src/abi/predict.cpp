@@ -214,7 +214,12 @@ Pending Checker::run() {
     m_name = this_name ? std::string(*this_name) : module::modname_from_path(m_mod.path());
     m_out.name = m_name;
     if (auto info = m_mod.modinfo()) m_modinfo = std::move(*info);
-    if (auto v = module::symbol_versions(m_mod)) m_versions = std::move(*v);
+    auto versions = module::symbol_versions(m_mod, module::VersionView::Loader);
+    if (versions)
+        m_versions = std::move(*versions);
+    else
+        add(FindingKind::NotAModule, Effect::Refuse,
+            "unreadable symbol versions: " + versions.error().message, "", ENOEXEC);
     module::SignatureBlob sig;
     if (m_target.loader().signatures) sig = module::read_signature_blob(m_mod.source());
 

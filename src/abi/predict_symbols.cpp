@@ -124,7 +124,7 @@ void Checker::check_symbols() {
             }
         }
         if (!e->name_space.empty() && !imported.contains(e->name_space)) {
-            std::string kmsg = "module " + m_name + " uses symbol " + name + " from namespace " +
+            std::string kmsg = m_name + ": module uses symbol (" + name + ") from namespace " +
                                e->name_space + ", but does not import it.";
             if (l.missing_ns_allowed) {
                 add(FindingKind::NamespaceNotImported, Effect::Note, kmsg, kmsg, 0, 0, name);

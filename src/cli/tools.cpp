@@ -23,6 +23,7 @@ constexpr Tool k_tools[] = {
     {"modinfo", modinfo_main, "show information about a kernel module"},
     {"modprobe", modprobe_main, "add or remove modules, with their dependencies"},
     {"rmmod", rmmod_main, "remove modules from the kernel"},
+    {"weak-modules", weak_modules_main, "link compatible out-of-tree modules into other kernels"},
 };
 
 int usage(int rc) {

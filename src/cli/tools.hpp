@@ -45,5 +45,6 @@ int modprobe_main(int argc, char** argv);
 int dkms_main(int argc, char** argv);
 int explain_main(int argc, char** argv);
 int abi_main(int argc, char** argv);
+int weak_modules_main(int argc, char** argv);
 
 } // namespace modkit::cli

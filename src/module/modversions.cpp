@@ -37,12 +37,27 @@ util::Expected<std::vector<VersionEntry>> extended_versions(const ModuleFile& mo
     return out;
 }
 
-util::Expected<SymbolVersions> symbol_versions(const ModuleFile& mod) {
+namespace {
+
+bool hidden_from_loader(const ModuleFile& mod, std::string_view section) {
+    const elf::Section* s = mod.elf().find(section);
+    return s != nullptr && (s->flags & elf::k_shf_alloc) == 0;
+}
+
+} // namespace
+
+util::Expected<SymbolVersions> symbol_versions(const ModuleFile& mod, VersionView view) {
     SymbolVersions out;
+    const bool loader = view == VersionView::Loader;
     auto basic = mod.versions();
     if (!basic && basic.error().kind != ErrorKind::NotFound) return util::fail(basic.error());
+    if (basic && loader && hidden_from_loader(mod, "__versions"))
+        basic = util::fail(ErrorKind::NotFound, ENOENT, mod.path(), "__versions is not allocated");
     auto ext = extended_versions(mod);
     if (!ext && ext.error().kind != ErrorKind::NotFound) return util::fail(ext.error());
+    if (ext && loader &&
+        (hidden_from_loader(mod, "__version_ext_crcs") || hidden_from_loader(mod, "__version_ext_names")))
+        ext = util::fail(ErrorKind::NotFound, ENOENT, mod.path(), "extended modversions not allocated");
     if (ext) {
         out.source = basic ? VersionSource::Both : VersionSource::Extended;
         std::unordered_set<std::string_view> known;

@@ -30,8 +30,14 @@ struct SymbolVersions {
     std::vector<VersionEntry> basic_only;
 };
 
+// Which sections count: every one found by name (what tools show), or only those with
+// SHF_ALLOC (what the kernel's loader sees: modprobe --force-modversion clears the flag of
+// __versions to hide it).
+enum class VersionView : uint8_t { Tools, Loader };
+
 // Both tables together. Fails only for a corrupt table (the reasons above, or a __versions of
 // a bad size).
-util::Expected<SymbolVersions> symbol_versions(const ModuleFile& mod);
+util::Expected<SymbolVersions> symbol_versions(const ModuleFile& mod,
+                                               VersionView view = VersionView::Tools);
 
 } // namespace modkit::module
