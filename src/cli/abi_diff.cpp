@@ -14,6 +14,7 @@
 #include "util/output.hpp"
 #include "util/parallel.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <getopt.h>
 
@@ -48,7 +49,10 @@ util::Expected<Side> load_side(const std::string& arg, const std::string& root) 
     if (!util::is_directory(arg) && util::target_exists(arg)) {
         auto symvers = abi::load_symvers_file(arg);
         if (!symvers) return util::fail(std::move(symvers.error()));
-        side.table = abi::ExportTable::from_symvers(*symvers, true);
+        // A kernel without CONFIG_MODVERSIONS writes 0x00000000 for every CRC (Debian's 7.2).
+        bool crcs = std::any_of(symvers->entries().begin(), symvers->entries().end(),
+                                [](const abi::SymversEntry& e) { return e.crc != 0; });
+        side.table = abi::ExportTable::from_symvers(*symvers, crcs);
         return side;
     }
     abi::TargetOptions o;

@@ -46,5 +46,7 @@ int dkms_main(int argc, char** argv);
 int explain_main(int argc, char** argv);
 int abi_main(int argc, char** argv);
 int weak_modules_main(int argc, char** argv);
+int hw_main(int argc, char** argv);
+int preflight_main(int argc, char** argv);
 
 } // namespace modkit::cli

@@ -6,7 +6,11 @@
 #include "resolve/lookup.hpp"
 #include "util/strings.hpp"
 
+#include "util/mapped_file.hpp"
+
 #include <algorithm>
+#include <cstring>
+#include <dirent.h>
 
 namespace modkit::resolve {
 namespace {
@@ -52,6 +56,29 @@ std::map<std::pair<std::string, std::string>, std::string> driver_modules(const 
 }
 
 } // namespace
+
+SysView directory_view(const std::string& root) {
+    std::string prefix = root == "/" ? std::string() : root;
+    while (!prefix.empty() && prefix.back() == '/')
+        prefix.pop_back();
+    SysView v;
+    v.read_file = [prefix](const std::string& path) -> util::Expected<std::string> {
+        return util::read_file(prefix + path);
+    };
+    v.list_dir = [prefix](const std::string& path) -> util::Expected<std::vector<std::string>> {
+        std::string dir = prefix + path;
+        DIR* d = ::opendir(dir.c_str());
+        if (d == nullptr) return util::fail_errno(errno, dir, "could not open directory");
+        std::vector<std::string> out;
+        while (dirent* e = ::readdir(d))
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+                out.emplace_back(e->d_name);
+        ::closedir(d);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    return v;
+}
 
 std::string_view device_status_name(DeviceStatus s) {
     switch (s) {
@@ -140,6 +167,88 @@ util::Expected<std::vector<DeviceReport>> match_devices(const std::vector<Device
         out.push_back(std::move(r));
     }
     return out;
+}
+
+namespace {
+
+// The device directories above `dir` (a /sys/dev/block/M:m path), nearest first.
+void walk_up(const SysView& sys, std::string dir, std::vector<Device>& out) {
+    for (int depth = 0; depth < 16; ++depth) {
+        dir += "/..";
+        auto uevent = sys.read_file(dir + "/uevent");
+        if (!uevent) return;
+        Device d;
+        parse_uevent(*uevent, d);
+        d.id = dir;
+        for (auto line : util::split(*uevent, '\n'))
+            if (line.starts_with("SUBSYSTEM=")) d.bus = line.substr(10);
+        if (!d.modalias.empty() || !d.driver.empty()) out.push_back(std::move(d));
+    }
+}
+
+void add_block(const SysView& sys, const std::string& majmin, RootChain& chain, int depth) {
+    if (depth > 8) return;
+    std::string dir = "/sys/dev/block/" + majmin;
+    auto uevent = sys.read_file(dir + "/uevent");
+    if (!uevent) return;
+    std::string name, type;
+    for (auto line : util::split(*uevent, '\n')) {
+        if (line.starts_with("DEVNAME=")) name = line.substr(8);
+        if (line.starts_with("DEVTYPE=")) type = line.substr(8);
+    }
+    if (depth == 0) chain.block = name;
+    // device-mapper and md devices stand on other block devices.
+    if (auto slaves = sys.list_dir(dir + "/slaves"); slaves && !slaves->empty()) {
+        chain.stacked.push_back(name);
+        for (const auto& s : *slaves) {
+            auto dev = sys.read_file("/sys/class/block/" + s + "/dev");
+            if (dev) add_block(sys, std::string(util::trim(*dev)), chain, depth + 1);
+        }
+        return;
+    }
+    // A partition's disk is its parent directory; the disk's device is its "device" link.
+    std::string disk = type == "partition" ? dir + "/.." : dir;
+    std::vector<Device> found;
+    if (auto own = sys.read_file(disk + "/device/uevent")) {
+        Device d;
+        parse_uevent(*own, d);
+        d.id = disk + "/device";
+        for (auto line : util::split(*own, '\n'))
+            if (line.starts_with("SUBSYSTEM=")) d.bus = line.substr(10);
+        if (!d.modalias.empty() || !d.driver.empty()) found.push_back(std::move(d));
+    }
+    walk_up(sys, disk + "/device", found);
+    chain.devices.insert(chain.devices.end(), std::make_move_iterator(found.begin()),
+                         std::make_move_iterator(found.end()));
+}
+
+} // namespace
+
+util::Expected<RootChain> root_chain(const SysView& sys) {
+    auto mountinfo = sys.read_file("/proc/self/mountinfo");
+    if (!mountinfo) return util::fail(std::move(mountinfo.error()));
+    RootChain chain;
+    std::string majmin;
+    for (auto line : util::split(*mountinfo, '\n')) {
+        auto f = util::split_any(line, " ");
+        if (f.size() < 10 || f[4] != "/") continue;
+        auto dash = std::find(f.begin(), f.end(), std::string_view("-"));
+        if (dash == f.end() || dash + 2 >= f.end()) continue;
+        majmin = std::string(f[2]);
+        chain.fstype = std::string(*(dash + 1));
+        chain.source = std::string(*(dash + 2));
+    }
+    if (majmin.empty())
+        return util::fail(util::ErrorKind::NotFound, ENOENT, "/proc/self/mountinfo",
+                          "no mount of /");
+    add_block(sys, majmin, chain, 0);
+    auto owners = driver_modules(sys);
+    for (auto& d : chain.devices) {
+        if (d.driver.empty()) continue;
+        for (const auto& [key, module] : owners)
+            if (key.second == d.driver) d.driver_module = module;
+    }
+    return chain;
 }
 
 std::vector<std::string> needed_modules(const std::vector<DeviceReport>& reports) {

@@ -26,6 +26,10 @@ struct SysView {
     std::function<util::Expected<std::vector<std::string>>(const std::string&)> list_dir;
 };
 
+// A SysView over files under `root` (ROOT/sys, ROOT/proc): a saved or constructed snapshot of a
+// system, for --basedir and for tests.
+SysView directory_view(const std::string& root);
+
 struct Device {
     std::string bus; // "pci", "usb", "virtio", "platform", "acpi", "input"...
     std::string id;  // the sysfs name: "0000:00:03.0", "1-1:1.0", "virtio0"
@@ -68,6 +72,18 @@ util::Expected<std::vector<DeviceReport>> match_devices(const std::vector<Device
                                                         const index::ModuleDirectory& dir,
                                                         const config::ModprobeConfig* config,
                                                         const std::set<std::string>& loaded);
+
+// What the root file system stands on, from /proc/self/mountinfo down through /sys/dev/block:
+// its type, its block device (through device-mapper/md slaves) and every device above it up
+// the device tree (disk, controller, bus), each with its modalias and bound driver.
+struct RootChain {
+    std::string source;               // as mounted: "/dev/vda1"
+    std::string fstype;               // "ext4"
+    std::string block;                // "vda1"
+    std::vector<std::string> stacked; // device-mapper / md layers: "dm-0", "md0"
+    std::vector<Device> devices;      // modalias-bearing devices, nearest first
+};
+util::Expected<RootChain> root_chain(const SysView& sys);
 
 // The modules these devices need: for each device, its bound driver's module, or the matches
 // udev would load (not blacklisted, not built in); sorted, unique.

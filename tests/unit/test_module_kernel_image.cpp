@@ -53,7 +53,9 @@ TEST(KernelImage, TruncatedImagesFailWithTheirName) {
     Bytes img = bzimage(test::gzip_compress(test::ElfBuilder().build()));
     for (size_t n = 0; n < img.size(); n += 7) {
         auto r = KernelImage::from_bytes(std::span(img).first(n), "vmlinuz-x");
-        if (!r) EXPECT_EQ(r.error().path, "vmlinuz-x");
+        if (!r) {
+            EXPECT_EQ(r.error().path, "vmlinuz-x");
+        }
     }
     auto whole = KernelImage::from_bytes(img, "vmlinuz-x");
     EXPECT_TRUE(whole) << whole.error().describe();

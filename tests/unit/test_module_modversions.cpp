@@ -30,7 +30,8 @@ util::Expected<SymbolVersions> read(const std::vector<uint8_t>& bytes) {
 TEST(ExtendedModversions, NamesOfAnyLengthWithTheirCrcs) {
     test::ElfBuilder b;
     std::string long_name(100, 'r'); // longer than __versions' 56 bytes: why they exist
-    auto v = read(with_ext(b.u32(0x11) + b.u32(0x33), "short_one\0" + long_name + '\0'));
+    auto v = read(
+        with_ext(b.u32(0x11) + b.u32(0x33), std::string("short_one\0", 10) + long_name + '\0'));
     ASSERT_TRUE(v) << v.error().describe();
     EXPECT_EQ(v->source, VersionSource::Extended);
     ASSERT_EQ(v->entries.size(), 2u);

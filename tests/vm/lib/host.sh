@@ -167,10 +167,11 @@ vm_boot() { # CPIO "CMDLINE" LOG TIMEOUT_SECONDS [FILTER...]
   local cpio=$1 cmdline=$2 log=$3 secs=$4 rc=0
   shift 4
   [ $# -gt 0 ] || set -- sh -c 'cat >/dev/null' # the filter must read everything
+  # Extra QEMU devices for the boot (a case's "# qemu:" line, @WORK@ standing for the run's
+  # scratch directory, where a stage hook may have put disk images), e.g. -device e1000e.
   local devices=(-nic none)
-  # Extra QEMU devices for the boot (a case's "# qemu:" line), e.g. -device e1000e.
   # shellcheck disable=SC2206
-  [ -n "${VM_QEMU_ARGS:-}" ] && devices=($VM_QEMU_ARGS)
+  [ -n "${VM_QEMU_ARGS:-}" ] && devices+=(${VM_QEMU_ARGS//@WORK@/$WORK})
   timeout -k 5 "$secs" qemu-system-x86_64 -accel tcg -cpu qemu64 -m 512 -smp 1 \
     -kernel "$VMLINUZ" -initrd "$cpio" \
     -append "console=ttyS0 panic=-1 printk.time=0 $cmdline" \
