@@ -6,6 +6,7 @@
 #include "module/ksymtab.hpp"
 #include "module/module_file.hpp"
 #include "util/atomic_file.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -66,6 +67,21 @@ std::vector<Build> external_builds(const std::string& root, const std::string& k
             out.push_back({kernel, path, f, module::modname_from_path(f)});
         }
     }
+    return out;
+}
+
+// The target of a symbolic link at `link` that leads to `to` (both absolute, normalised).
+std::string relative_link(const std::string& link, const std::string& to) {
+    auto a = util::split(util::dirname(link), '/');
+    auto b = util::split(to, '/');
+    size_t common = 0;
+    while (common < a.size() && common < b.size() && a[common] == b[common])
+        ++common;
+    std::string out;
+    for (size_t i = common; i < a.size(); ++i)
+        out += "../";
+    for (size_t i = common; i < b.size(); ++i)
+        out += std::string(b[i]) + (i + 1 < b.size() ? "/" : "");
     return out;
 }
 
@@ -187,17 +203,15 @@ WeakPlan plan_weak_updates(const std::vector<std::string>& targets, const WeakOp
                 }
             }
         }
-        // What weak-updates/ should hold, against what it holds. Links point to the module's
-        // path as the system sees it (inside the root).
+        // What weak-updates/ should hold, against what it holds. Links are relative, so they
+        // hold inside an image or a chroot as on the running system.
         std::string dir = kernel_dir(o.root, target) + "/weak-updates";
-        std::string prefix = o.root == "/" ? std::string() : o.root;
-        while (!prefix.empty() && prefix.back() == '/')
-            prefix.pop_back();
         std::map<std::string, std::string> want; // link -> target
         for (const auto& [name, i] : choice)
-            if (i < by_name[name].size())
-                want[dir + "/" + by_name[name][i]->subpath] =
-                    by_name[name][i]->path.substr(prefix.size());
+            if (i < by_name[name].size()) {
+                std::string link = dir + "/" + by_name[name][i]->subpath;
+                want[link] = relative_link(link, by_name[name][i]->path);
+            }
         std::vector<std::string> present;
         walk(dir, "", present, 0);
         for (const auto& rel : present) {

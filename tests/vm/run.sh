@@ -6,7 +6,7 @@
 # usage: tests/vm/run.sh [BUILD_DIR] [CASE...]     CASE: a name (deps) or a path
 # env:   TOOLS=modkit|kmod|both  VM_KEEP=1 (keep logs)  VM_LOGS=DIR  VM_VERBOSE=1 (print every
 #        case's section)  VM_DEPMOD=modkit|kmod (who indexes the module subset; default: the
-#        tool set under test)  VM_KERNELS="bookworm trixie" (the kernels to boot; a case runs on
+#        tool set under test)  VM_KERNELS="bookworm trixie bookworm-compat" (the kernels to boot; a case runs on
 #        those of its "# kernels:" line, bookworm when it has none)
 # Cases that share a kernel, a command line ("# cmdline:") and QEMU devices ("# qemu:") share
 # one boot. Exit 1 on any FAIL, missing output, timeout or panic; 125 when the host cannot run
@@ -61,7 +61,7 @@ fi
 declare -A STATUS REASON GROUP_OF
 BOOTS=()
 FAILED=0
-VM_KERNELS=${VM_KERNELS:-bookworm trixie}
+VM_KERNELS=${VM_KERNELS:-bookworm trixie bookworm-compat}
 # A case's runs: NAME on bookworm, NAME@KERNEL on the others of its "# kernels:" line.
 case_kernels() { # FILE
   local want k out=

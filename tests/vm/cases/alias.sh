@@ -2,7 +2,6 @@
 # block-major- wildcards, pci: modaliases), symbol: aliases, config aliases, builtin modules;
 # and reports names that resolve to nothing.
 # needs: vfat loop e1000 dummy
-# kernels: bookworm trixie
 not_found="modprobe: FATAL: Module nosuchmod not found in directory $MODDIR"
 
 expect_run "modprobe -R fs-vfat" 0 "vfat" "" modprobe -R fs-vfat

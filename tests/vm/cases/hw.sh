@@ -4,7 +4,7 @@
 # kmod builtin does), `hw --json` predicts the modules for every device not yet driven; after
 # the rounds each of those devices must be bound to a driver of one of the predicted modules
 # (USB devices appear only once xhci_pci is loaded, the SCSI disk once usb_storage is).
-# needs: virtio_net e1000e virtio_rng xhci_pci usb_storage sd_mod
+# needs: virtio_pci virtio_net e1000e virtio_rng xhci_pci usb_storage sd_mod
 # needs-stage: hw
 # qemu: -device virtio-net-pci -device e1000e -device virtio-rng-pci -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=@WORK@/usb.img -device usb-storage,bus=xhci.0,drive=stick
 # timeout: 180
@@ -12,11 +12,11 @@ nocompare on
 # predict: device id -> "module module ..." for devices hw says are available, from --json.
 predict() {
   /sbin/modkit hw --json | awk '
-    /^    {$/ { id = ""; st = ""; mods = "" }
+    /^    \{$/ { id = ""; st = ""; mods = "" }
     /^      "id": / { id = $2; gsub(/[",]/, "", id) }
     /^      "status": / { st = $2; gsub(/[",]/, "", st) }
     /"module": / { m = $2; gsub(/[",]/, "", m); mods = mods " " m }
-    /^    }/ { if (st == "available") print id mods }'
+    /^    \}/ { if (st == "available") print id mods }'
 }
 coldplug() {
   for f in /sys/bus/*/devices/*/modalias; do
@@ -24,12 +24,21 @@ coldplug() {
   done
 }
 : >/tmp/predicted
-for round in 1 2 3 4; do
+# Devices appear as their buses are driven, some after a delay (usb-storage lets the device
+# settle before the SCSI disk shows up): rounds until two quiet ones in a row.
+quiet=0
+for round in 1 2 3 4 5 6 7 8; do
   predict >/tmp/round
-  cat /tmp/round >>/tmp/predicted
-  [ -s /tmp/round ] || break
-  note "round $round: $(cat /tmp/round | tr '\n' ';')"
-  coldplug
+  if [ -s /tmp/round ]; then
+    quiet=0
+    cat /tmp/round >>/tmp/predicted
+    note "round $round: $(tr '\n' ';' </tmp/round)"
+    coldplug
+  else
+    quiet=$((quiet + 1))
+    [ $quiet -ge 2 ] && break
+  fi
+  sleep 2
 done
 expect_match "virtio-net predicted" "virtio_net" "$(cat /tmp/predicted)"
 expect_match "e1000e predicted" "e1000e" "$(cat /tmp/predicted)"

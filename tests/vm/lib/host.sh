@@ -10,11 +10,16 @@ MODULE_TOOLS="modprobe insmod rmmod lsmod modinfo depmod"
 # The kernels a run can boot, by the names cases use in "# kernels:": bookworm is the tree of
 # scripts/fetch-tree.sh (Debian 12's 6.1, the default), trixie Debian 13's 6.12 (in-kernel
 # module decompression, .ko.xz only), fetched by scripts/fetch-kernel.sh like any other release.
+# bookworm-compat is a later build of one 6.1 ABI whose symbol CRCs equal those of the build
+# before it (6.1.0-57 after 6.1.0-56), for weak-modules.
 VM_TRIXIE_KERNEL=${VM_TRIXIE_KERNEL:-6.12.117+deb13-amd64}
+VM_COMPAT_KERNEL=${VM_COMPAT_KERNEL:-6.1.0-57-amd64}
+VM_COMPAT_BASE=${VM_COMPAT_BASE:-6.1.0-56-amd64}
 vm_kernel_release() { # NAME -> the release it stands for (a release stands for itself)
   case $1 in
   bookworm) basename "$(readlink -f "$(bash "$ROOT/scripts/fetch-tree.sh")")" ;;
   trixie) echo "$VM_TRIXIE_KERNEL" ;;
+  bookworm-compat) echo "$VM_COMPAT_KERNEL" ;;
   *) echo "$1" ;;
   esac
 }
@@ -136,7 +141,8 @@ vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED" [DKMS_DIR] 
   for hook in $stages; do
     # A case's own host-side preparation (tests/vm/lib/stage-<name>.sh): extra modules and files
     # under /opt/modkit-vm, predictions computed on the host.
-    BUILD=$BUILD KVER=$KVER CACHE=$CACHE FULL=$FULL WORK=$WORK \
+    BUILD=$BUILD KVER=$KVER CACHE=$CACHE FULL=$FULL WORK=$WORK ROOT=$ROOT \
+      VM_COMPAT_BASE=$VM_COMPAT_BASE \
       bash "$VM_DIR/lib/stage-$hook.sh" "$s" || { echo "vm: stage-$hook.sh failed" >&2; return 1; }
   done
   "$(vm_depmod "$tools")" -b "$s" "$KVER"
