@@ -194,11 +194,11 @@ private:
             if (image.empty()) {
                 keys->note = "no kernel image (vmlinuz): the certificates it trusts are unknown, "
                              "signatures are not verified";
-            } else if (auto img = module::KernelImage::open(image); !img) {
+            } else if (auto certs = module::read_system_certificates(image); !certs) {
                 keys->note = "cannot read the certificates of " + image + ": " +
-                             img.error().describe() + "; signatures are not verified";
+                             certs.error().describe() + "; signatures are not verified";
             } else {
-                der = img->system_certificates();
+                der = std::move(*certs);
             }
             for (const auto& path : extra) {
                 auto bytes = util::read_file_bytes(path);
@@ -222,7 +222,7 @@ private:
             m_t.m_exports = ExportTable::from_symvers(*symvers, mv);
             return {};
         }
-        if (m_files.vmlinuz.empty() || m_t.m_modules.empty()) {
+        if (m_files.vmlinuz.empty()) {
             m_t.m_notes.push_back("no Module.symvers and no kernel image with its tree for " +
                                   m_t.m_release + ": symbols and their CRCs are not checked");
             return {};

@@ -273,15 +273,16 @@ util::Expected<Prediction> predict_file(const KernelTarget& target, const std::s
     return predict_load(target, *mod);
 }
 
-std::vector<util::Expected<Prediction>>
-predict_files(const KernelTarget& target, std::span<const std::string> paths, unsigned jobs) {
+std::vector<util::Expected<Prediction>> predict_files(const KernelTarget& target,
+                                                      std::span<const std::string> paths,
+                                                      unsigned jobs, Fold fold) {
     // The modules are read while the target's certificates are still being read; their
     // signatures are judged afterwards, re-reading a module only when its signer is trusted.
     auto pending =
         util::parallel_map(paths.size(), jobs, [&](size_t i) -> util::Expected<detail::Pending> {
             auto mod = module::ModuleFile::open(paths[i], module::ModuleFile::Load::OnDemand);
             if (!mod) return util::fail(std::move(mod.error()));
-            return Checker(target, *mod).run();
+            return Checker(target, *mod, fold).run();
         });
     target.trusted_keys(); // wait here, once
     return util::parallel_map(paths.size(), jobs, [&](size_t i) -> util::Expected<Prediction> {

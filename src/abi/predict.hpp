@@ -91,10 +91,15 @@ Prediction predict_load(const KernelTarget& target, const module::ModuleFile& mo
 // module at all (missing, not ELF, corrupt compression): the kernel would not see one.
 util::Expected<Prediction> predict_file(const KernelTarget& target, const std::string& path);
 
+// How much detail: by default many symbol failures of one kind become one finding with a count;
+// Fold::No keeps one finding per symbol (abi check --all, the differential tests).
+enum class Fold : uint8_t { Yes, No };
+
 // predict_file() for many files on `jobs` threads, in order; the modules are read while the
 // target's kernel image is still being read.
-std::vector<util::Expected<Prediction>>
-predict_files(const KernelTarget& target, std::span<const std::string> paths, unsigned jobs);
+std::vector<util::Expected<Prediction>> predict_files(const KernelTarget& target,
+                                                      std::span<const std::string> paths,
+                                                      unsigned jobs, Fold fold = Fold::Yes);
 
 // Whether a MODULE_LICENSE lets a module use GPL-only symbols (include/linux/license.h).
 bool license_is_gpl_compatible(std::string_view license);

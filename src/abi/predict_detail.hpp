@@ -35,9 +35,10 @@ Prediction finish(Pending&& pending);
 
 class Checker {
 public:
-    Checker(const KernelTarget& target, const module::ModuleFile& mod)
+    Checker(const KernelTarget& target, const module::ModuleFile& mod, Fold fold = Fold::Yes)
         : m_target(target)
-        , m_mod(mod) {}
+        , m_mod(mod)
+        , m_fold(fold) {}
     // Every check but the signature's.
     Pending run();
 
@@ -56,6 +57,7 @@ private:
 
     const KernelTarget& m_target;
     const module::ModuleFile& m_mod;
+    Fold m_fold;
     Prediction m_out;
     std::string m_name;
     std::vector<module::ModinfoEntry> m_modinfo;

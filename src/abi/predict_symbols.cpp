@@ -18,6 +18,25 @@ bool is_ignored_undefined(std::string_view name) {
     return name == "_GLOBAL_OFFSET_TABLE_" || name.starts_with(".TOC.") || name == "TOC.";
 }
 
+// A "module:" namespace (EXPORT_SYMBOL_GPL_FOR_MODULES, Linux 6.12+) names the modules that
+// may use the symbol without importing anything: a comma-separated list, a pattern ending in
+// '*' matching any name it starts, '-' and '_' the same.
+bool module_namespace_allows(std::string_view ns, std::string_view modname) {
+    if (!ns.starts_with("module:")) return false;
+    ns.remove_prefix(7);
+    auto same = [](char a, char b) {
+        return a == b || ((a == '-' || a == '_') && (b == '-' || b == '_'));
+    };
+    for (auto pattern : util::split(ns, ',')) {
+        bool glob = pattern.ends_with('*');
+        if (glob) pattern.remove_suffix(1);
+        if (pattern.size() > modname.size() || (!glob && pattern.size() != modname.size()))
+            continue;
+        if (std::equal(pattern.begin(), pattern.end(), modname.begin(), same)) return true;
+    }
+    return false;
+}
+
 // Folds runs of findings of one kind: keeps the first, counts the rest.
 void fold(std::vector<Finding>& findings, size_t from, bool already_refused) {
     std::map<FindingKind, std::vector<size_t>> by_kind;
@@ -123,7 +142,8 @@ void Checker::check_symbols() {
                 continue;
             }
         }
-        if (!e->name_space.empty() && !imported.contains(e->name_space)) {
+        if (!e->name_space.empty() && !imported.contains(e->name_space) &&
+            !module_namespace_allows(e->name_space, m_name)) {
             std::string kmsg = m_name + ": module uses symbol (" + name + ") from namespace " +
                                e->name_space + ", but does not import it.";
             if (l.missing_ns_allowed) {
@@ -139,7 +159,7 @@ void Checker::check_symbols() {
         }
         if (!owner.empty()) needs.insert(owner);
     }
-    fold(m_out.findings, first, refused_before);
+    if (m_fold == Fold::Yes) fold(m_out.findings, first, refused_before);
     for (const auto& m : needs)
         add(FindingKind::NeedsModule, Effect::Note,
             "uses symbols of " + m + ", which modprobe loads first", {}, 0, 0, m);

@@ -175,7 +175,10 @@ util::Expected<ExportTable> exports_from_tree(const std::string& vmlinuz,
             return exports ? std::move(*exports) : std::vector<module::KernelExport>{};
         });
     for (size_t i = 0; i < list.size(); ++i) {
+        // Module.symvers names an in-tree module by its path in the source tree, without the
+        // kernel/ its installed path starts with.
         std::string owner = list[i]->second;
+        if (owner.starts_with("kernel/")) owner.erase(0, 7);
         for (std::string_view ext : {".ko.xz", ".ko.zst", ".ko.gz", ".ko"})
             if (owner.ends_with(ext)) {
                 owner.resize(owner.size() - ext.size());

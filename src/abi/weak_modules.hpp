@@ -6,8 +6,8 @@
 // Layout (RHEL's): /lib/modules/K2/weak-updates/<path> is a symbolic link to
 // /lib/modules/K1/extra/<path> (or updates/<path>), <path> being the module's path below
 // extra/ or updates/ of K1. Unlike RHEL's, the link is relative (../../K1/extra/<path>), so it
-// leads to the module inside an image, a chroot or under depmod -b as well. A kernel never gets a weak link for a module name it has its own
-// build of in extra/ or updates/.
+// leads to the module inside an image, a chroot or under depmod -b as well. A kernel never gets a
+// weak link for a module name it has its own build of in extra/ or updates/.
 //
 // The plan is computed per target kernel from scratch: for each module name that other kernels
 // have out-of-tree builds of, the build of the newest kernel (version order) that the target

@@ -41,6 +41,8 @@ void check_help() {
         "      --cert FILE       trust this certificate too (an enrolled MOK); repeatable\n"
         "  -j, --jobs N          threads (default: all CPUs)\n"
         "      --json            print JSON (docs/json.md)\n"
+        "      --all             one finding per symbol (many failures of one kind are\n"
+        "                        otherwise folded into one)\n"
         "  -q, --quiet           one line per module\n"
         "  -v, --verbose         notes and the kernel's own messages too\n"
         "  -h, --help            show this help\n"
@@ -101,7 +103,7 @@ util::Expected<std::vector<std::string>> module_paths(const std::vector<std::str
 }
 
 int abi_check_main(int argc, char** argv) {
-    enum { k_tree = 256, k_boot, k_symvers, k_cert, k_json };
+    enum { k_tree = 256, k_boot, k_symvers, k_cert, k_json, k_all };
     static const option longopts[] = {
         {"kernel", required_argument, nullptr, 'k'},
         {"basedir", required_argument, nullptr, 'b'},
@@ -111,6 +113,7 @@ int abi_check_main(int argc, char** argv) {
         {"cert", required_argument, nullptr, k_cert},
         {"jobs", required_argument, nullptr, 'j'},
         {"json", no_argument, nullptr, k_json},
+        {"all", no_argument, nullptr, k_all},
         {"quiet", no_argument, nullptr, 'q'},
         {"verbose", no_argument, nullptr, 'v'},
         {"help", no_argument, nullptr, 'h'},
@@ -118,6 +121,7 @@ int abi_check_main(int argc, char** argv) {
     };
     abi::TargetOptions target;
     bool json = false;
+    abi::Fold fold = abi::Fold::Yes;
     abi_render::Detail detail = abi_render::Detail::Reasons;
     optind = 0;
     for (int c; (c = getopt_long(argc, argv, "k:b:j:qvh", longopts, nullptr)) != -1;) {
@@ -150,6 +154,9 @@ int abi_check_main(int argc, char** argv) {
         }
         case k_json:
             json = true;
+            break;
+        case k_all:
+            fold = abi::Fold::No;
             break;
         case 'q':
             detail = abi_render::Detail::Quiet;
@@ -184,8 +191,7 @@ int abi_check_main(int argc, char** argv) {
     }
     const abi::KernelTarget& kt = *loaded;
     unsigned jobs = target.jobs ? target.jobs : util::default_jobs();
-    auto predictions = util::parallel_map(
-        paths->size(), jobs, [&](size_t i) { return abi::predict_file(kt, (*paths)[i]); });
+    auto predictions = abi::predict_files(kt, *paths, jobs, fold);
     std::vector<abi_render::Item> items;
     items.reserve(paths->size());
     for (size_t i = 0; i < paths->size(); ++i)

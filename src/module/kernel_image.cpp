@@ -170,4 +170,42 @@ std::vector<std::vector<uint8_t>> KernelImage::system_certificates() const {
     return {};
 }
 
+util::Expected<std::vector<std::vector<uint8_t>>>
+read_system_certificates(const std::string& path) {
+    auto bytes = util::read_file_bytes(path);
+    if (!bytes) return util::fail(std::move(bytes.error()));
+    static constexpr uint8_t k_elf[] = {0x7f, 'E', 'L', 'F'};
+    if (bytes->size() >= 4 && std::memcmp(bytes->data(), k_elf, 4) == 0) {
+        auto img = KernelImage::from_bytes(bytes->bytes(), path);
+        if (!img) return util::fail(std::move(img.error()));
+        return img->system_certificates();
+    }
+    auto payload = bzimage_payload(bytes->bytes(), path);
+    if (!payload) return util::fail(std::move(payload.error()));
+    Compression c = payload->format == "gzip"   ? Compression::Gzip
+                    : payload->format == "xz"   ? Compression::Xz
+                    : payload->format == "zstd" ? Compression::Zstd
+                                                : Compression::None;
+    if (c == Compression::None)
+        return util::fail(ErrorKind::Unsupported, ENOTSUP, path,
+                          "kernel image compressed with " + payload->format +
+                              ", which modkit cannot decompress");
+    // Scan what has been produced so far, each time from a little before where the last scan
+    // ended (a list may straddle two steps). File offsets of vmlinux's loaded sections are
+    // congruent to their addresses modulo the page size, so alignment by offset is right.
+    constexpr size_t k_overlap = size_t{1} << 20;
+    std::vector<std::vector<uint8_t>> found;
+    size_t scanned = 0;
+    auto progress = [&](std::span<const uint8_t> out) {
+        size_t from = scanned > k_overlap ? (scanned - k_overlap) & ~size_t{7} : 0;
+        found = find_certificate_list(out.subspan(from), from);
+        scanned = out.size();
+        return found.empty();
+    };
+    auto inflated = decompress(payload->data, c, path, progress);
+    if (!inflated) return util::fail(std::move(inflated.error()));
+    if (found.empty()) found = find_certificate_list(inflated->bytes(), 0);
+    return found;
+}
+
 } // namespace modkit::module

@@ -64,6 +64,11 @@ struct BzPayload {
 };
 util::Expected<BzPayload> bzimage_payload(std::span<const uint8_t> image, const std::string& path);
 
+// The system certificates of a kernel image file (vmlinuz or vmlinux). A vmlinuz is decompressed
+// only as far as the certificate list: on x86 it lies in .init.data, about two thirds in.
+// Errors as KernelImage::open; an image without a list gives an empty vector.
+util::Expected<std::vector<std::vector<uint8_t>>> read_system_certificates(const std::string& path);
+
 // The certificate list in the bytes of one section, as described above; empty if none.
 std::vector<std::vector<uint8_t>> find_certificate_list(std::span<const uint8_t> data,
                                                         uint64_t address);

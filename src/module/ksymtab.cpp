@@ -109,8 +109,11 @@ struct TableReader {
             if (!n || !s) return false;
             name_addr =
                 base + 4 + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(*n)));
+            // A zero offset is "no namespace" (exports made from assembly files).
             ns_addr =
-                base + 8 + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(*s)));
+                *s == 0 ? 0
+                        : base + 8 +
+                              static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(*s)));
         } else {
             unsigned w = elf.word_size();
             name_addr = data.uint(off + w, w);

@@ -106,6 +106,7 @@ for a in sys.stdin.read().split():
   [ -c "$s/dev/console" ] || mknod "$s/dev/console" c 5 1 2>/dev/null || true
   cp "$VM_DIR/lib/init.sh" "$s/init"
   cp "$VM_DIR/lib/prelude.sh" "$s/vm/prelude.sh"
+  cp "$VM_DIR/lib/abi-verify.sh" "$s/vm/abi-verify.sh"
   chmod +x "$s/init"
 }
 
