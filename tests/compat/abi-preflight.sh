@@ -42,8 +42,15 @@ build "$RUN" "$WORK/plain-run.ko"
 build "$NEXT" "$WORK/plain-next.ko"
 
 R=$WORK/root
+T=$WORK/template
+# The system is built once; each scenario gets a hard-linked copy (files it changes are
+# replaced, never written in place, so the template stays as it is).
 make_root() {
   rm -rf "$R"
+  cp -al "$T" "$R"
+}
+make_template() {
+  local R=$T
   mkdir -p "$R/lib/modules" "$R/boot" "$R/etc/modprobe.d" "$R/etc/modules-load.d" \
     "$R/proc/sys/kernel" "$R/proc/self" "$R/usr/src/linux-headers-$NEXT"
   for k in "$RUN:$C_RUN" "$NEXT:$C_NEXT"; do
@@ -90,8 +97,10 @@ make_root() {
   ln -s "1.0/$NEXT/x86_64" "$d/kernel-$NEXT-x86_64"
   cp "$WORK/plain-next.ko" "$d/1.0/$NEXT/x86_64/module/foo.ko"
   cp "$WORK/plain-run.ko" "$d/1.0/$RUN/x86_64/module/foo.ko"
+  rm -f "$R"/lib/modules/*/modules.modkit.cache # depmod's cache names the directory it was made in
 }
 
+make_template
 make_root
 check "a clean upgrade loses nothing" 0 "nothing would be lost" "loaded modules: 6 present" \
   "ok   external foo: updates/dkms/foo.ko loads, taints OE" "ok   dkms foo/1.0: installed" \
@@ -118,12 +127,14 @@ check "a failed DKMS build" 1 "LOST external foo: dkms module .* has no build fo
 make_root
 
 # An out-of-tree build the next kernel would refuse (built for the running one).
+rm "$R/lib/modules/$NEXT/updates/dkms/foo.ko"
 cp "$WORK/plain-run.ko" "$R/lib/modules/$NEXT/updates/dkms/foo.ko"
 check "an out-of-tree build for the wrong kernel" 1 "LOST external foo: updates/dkms/foo.ko would be refused by $NEXT"
 make_root
 
 # An initramfs without the root file system's module; none at all.
 rm -rf "$WORK/initrd/main/lib/modules/$NEXT/kernel/fs/ext4"
+rm "$R/boot/initrd.img-$NEXT"
 (cd "$WORK/initrd/main" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -c) >"$R/boot/initrd.img-$NEXT"
 check "an initramfs without ext4" 1 "LOST initramfs .*lacks modules the root file system /dev/vda1 \(ext4\) needs: ext4"
 rm "$R/boot/initrd.img-$NEXT"
@@ -131,6 +142,7 @@ check "no initramfs" 1 "LOST initramfs: $NEXT has no initramfs"
 make_root
 
 # Configuration naming modules the next kernel does not have.
+rm "$R/etc/modules-load.d/loop.conf" "$R/etc/modprobe.d/local.conf"
 printf 'loop\nno_such_module\n' >"$R/etc/modules-load.d/loop.conf"
 printf 'options gone_driver x=1\nblacklist pcspkr\n' >"$R/etc/modprobe.d/local.conf"
 check "configuration naming missing modules" 1 \

@@ -273,6 +273,26 @@ TEST(AbiPredict, NamespacesMustBeImported) {
     EXPECT_EQ(t.predict(build(s)).verdict, Verdict::Loads);
 }
 
+TEST(AbiPredict, ModuleNamespacesNameWhoMayUseASymbol) {
+    // Linux 6.12+: EXPORT_SYMBOL_GPL_FOR_MODULES(sym, "kvm-amd,kvm-intel") puts sym in the
+    // namespace "module:kvm-amd,kvm-intel"; those modules need no MODULE_IMPORT_NS.
+    Target t;
+    test::write_file(t.symvers(), "0x11223344\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\t\n"
+                                  "0x00000001\tfor_kvm\tvmlinux\tEXPORT_SYMBOL_GPL\tmodule:kvm-amd,kvm-intel\n"
+                                  "0x00000002\tfor_all_snd\tvmlinux\tEXPORT_SYMBOL_GPL\tmodule:snd_*\n");
+    ModuleSpec s;
+    s.imports = {"for_kvm"};
+    s.crcs = {{1, "for_kvm"}};
+    s.name = "kvm_intel";
+    EXPECT_EQ(t.predict(build(s)).verdict, Verdict::Loads);
+    s.name = "kvm";
+    EXPECT_EQ(t.predict(build(s)).error, EINVAL);
+    s.name = "snd_hda_intel";
+    s.imports = {"for_all_snd"};
+    s.crcs = {{2, "for_all_snd"}};
+    EXPECT_EQ(t.predict(build(s)).verdict, Verdict::Loads);
+}
+
 TEST(AbiPredict, AnotherArchitectureIsRefused) {
     Target t;
     ModuleSpec s;
