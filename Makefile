@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean deb system-test
+.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean deb system-test abi-full vm-abi-sample
 
 all: build
 
@@ -88,6 +88,15 @@ fuzz-smoke: fuzz-build
 
 fuzz: fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The ABI checks on the whole 6.12 and 7.2 trees (tests/compat/abi.sh samples them).
+abi-full: build tree
+	BUILD=$(BUILD) bash tests/compat/full/abi-generations.sh
+
+# 200 random modules of 6.1.0-47's tree loaded into 6.1.0-50 in the VM, each against
+# `abi check`'s prediction (VM_SAMPLE_SEED picks them; a few minutes under TCG).
+vm-abi-sample: build tree
+	VM_KERNELS=bookworm bash tests/vm/run.sh $(BUILD) tests/vm/sample/abi-sample.sh
 
 bench: build tree
 	bash bench/run.sh $(BUILD)

@@ -1,54 +1,91 @@
 #!/usr/bin/env bash
-# Debian's other suites (trixie, sid) through a private apt configuration, shared by every
-# checkout under /var/cache/modkit/apt-<suite>/, without touching /etc/apt. The lists are
-# refreshed at most once a day, under a lock, so concurrent callers share one download.
+# A private apt configuration for a Debian suite the machine's sources do not list (trixie,
+# sid; also bookworm for another architecture or the debian-installer component), shared by
+# every engineer and test under /var/cache/modkit/apt-<suite>/. /etc/apt is never touched.
 #
-# usage: apt-suite.sh SUITE apt-get ARGS...   apt-get with the suite's lists
-#                                             (e.g. `download libkmod2`, `source --download-only kmod`)
-#        apt-suite.sh SUITE apt-cache ARGS... apt-cache likewise
-#        apt-suite.sh SUITE deb-line          the sources line, for mmdebstrap
-#        apt-suite.sh SUITE update            refresh the lists now
+# usage: apt-suite.sh SUITE [apt-get ARGS...]
+#   without ARGS: makes sure the lists exist (updated at most once a day) and prints the
+#   directory; with ARGS: runs `apt-get ARGS...` with the private configuration, e.g.
+#   `apt-suite.sh trixie download linux-image-6.12.57+deb13-amd64-unsigned`
+#   `apt-suite.sh sid apt-cache search ...` runs apt-cache instead of apt-get;
+#   `apt-suite.sh SUITE deb-line` prints the sources line (for mmdebstrap);
+#   `apt-suite.sh SUITE update` refreshes the lists now. Source packages are listed too.
+# env: MODKIT_CACHE (default /var/cache/modkit), APT_SUITE_ARCHES (default amd64; e.g.
+#      "amd64 arm64"), APT_SUITE_COMPONENTS (default "main").
+# One update at a time (flock); the lists are replaced as a whole, so readers never see a
+# half-written set.
 set -euo pipefail
 
-suite=${1:?usage: apt-suite.sh SUITE apt-get|apt-cache|deb-line|update ...}
-action=${2:?usage: apt-suite.sh SUITE apt-get|apt-cache|deb-line|update ...}
-shift 2
-case $suite in *[!a-z0-9-]*) echo "apt-suite: bad suite name '$suite'" >&2; exit 2 ;; esac
-
+suite=${1:?usage: apt-suite.sh SUITE [apt-get ARGS...]}
+shift
 cache=${MODKIT_CACHE:-/var/cache/modkit}
-dir=$cache/apt-$suite
-# The mirror the machine already uses (the first URIs: of debian.sources, else sources.list).
-mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-line="deb [trusted=yes] $mirror $suite main"
+arches=${APT_SUITE_ARCHES:-amd64}
+components=${APT_SUITE_COMPONENTS:-main}
+tag=$suite
+[ "$arches" = amd64 ] || tag+="-${arches// /-}"
+[ "$components" = main ] || tag+="-${components// /-}"
+tag=${tag//\//_}
+dir=$cache/apt-$tag
+mkdir -p "$cache"
 
-if [ "$action" = deb-line ]; then echo "$line"; exit 0; fi
-
-opts=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o Dir::Etc::sourceparts=-
-      -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
-      -o APT::Get::List-Cleanup=0)
-
-refresh() {
-  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-  printf '%s\n%s\n' "$line" "${line/#deb /deb-src }" >"$dir/sources.list.new" && mv "$dir/sources.list.new" "$dir/sources.list"
-  echo "apt-suite: updating the $suite lists from $mirror" >&2
-  apt-get "${opts[@]}" -q update >&2
-  touch "$dir/.updated"
+# The archive URI the machine already uses (deb822 or one-line sources).
+archive_uri() {
+  local uri
+  uri=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+    grep -v security | head -1 || true)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++)
+    if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list 2>/dev/null || true)
+  echo "${uri:-http://deb.debian.org/debian}"
 }
 
-mkdir -p "$dir"
-exec 8>"$dir/.lock"
-if [ "$action" = update ]; then flock 8; refresh; exit 0; fi
-# Refresh when the lists are missing or older than a day; readers wait for a running refresh.
-if [ -z "$(find "$dir/.updated" -mmin -1440 2>/dev/null)" ]; then
+apt_opts() { # DIR
+  echo "-o Dir::Etc::sourcelist=$1/sources.list"
+  echo "-o Dir::Etc::sourceparts=-"
+  echo "-o Dir::State::Lists=$1/lists"
+  echo "-o Dir::Cache=$1/cache"
+  echo "-o Dir::State::status=$1/status"
+  echo "-o APT::Get::List-Cleanup=0"
+  echo "-o Debug::NoLocking=1"
+  echo "-o APT::Sandbox::User=root"
+  echo "-o APT::Architecture=${arches%% *}"
+  echo "-o APT::Architectures=${arches// /,}"
+}
+
+fresh() { # the lists exist and are younger than a day
+  [ -f "$dir/.complete" ] && [ -n "$(find "$dir/.complete" -mmin -1440 2>/dev/null)" ]
+}
+
+update() {
+  exec 8>"$cache/.apt-$tag.lock"
   flock 8
-  [ -n "$(find "$dir/.updated" -mmin -1440 2>/dev/null)" ] || refresh
+  fresh && return 0
+  local work
+  work=$(mktemp -d "$cache/.apt-$tag.XXXXXX")
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+  : >"$work/status"
+  printf '%s\n%s\n' "$(deb_line)" "$(deb_line | sed 's/^deb /deb-src /')" >"$work/sources.list"
+  # shellcheck disable=SC2046
+  apt-get -q $(apt_opts "$work") update >&2
+  rm -rf "$dir.old"
+  [ -d "$dir" ] && mv "$dir" "$dir.old"
+  mv "$work" "$dir"
+  rm -rf "$dir.old"
+  touch "$dir/.complete"
   flock -u 8
-fi
-flock -s 8
-case $action in
-  apt-get) apt-get "${opts[@]}" "$@" ;;
-  apt-cache) apt-cache "${opts[@]}" "$@" ;;
-  *) echo "apt-suite: unknown action '$action'" >&2; exit 2 ;;
+}
+
+deb_line() { echo "deb [trusted=yes] $(archive_uri) $suite $components"; }
+
+case ${1:-} in
+  deb-line) deb_line; exit 0 ;;
+  update) rm -f "$dir/.complete"; update; exit 0 ;;
 esac
+fresh || update
+if [ $# -eq 0 ]; then
+  echo "$dir"
+  exit 0
+fi
+tool=apt-get
+case $1 in apt-cache | apt-get) tool=$1; shift ;; esac
+# shellcheck disable=SC2046
+exec "$tool" $(apt_opts "$dir") "$@"

@@ -4,9 +4,11 @@
 
 #include "exec/remove_exec.hpp"
 #include "module/module_file.hpp"
+#include "module/modversions.hpp"
 #include "util/diag.hpp"
 #include "util/output.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -217,14 +219,24 @@ int show_modversions(Context& ctx, const std::string& path) {
     }
     util::Expected<std::vector<module::VersionEntry>> versions =
         mod ? mod->versions() : std::unexpected(mod.error());
-    if (!versions) {
+    // Linux 6.14's extended modversions, which kmod 34 does not read: listed after __versions
+    // (the names __versions lacks), or alone when the module has only them.
+    util::Expected<std::vector<module::VersionEntry>> ext =
+        mod ? module::extended_versions(*mod) : std::unexpected(mod.error());
+    if (!versions && (!ext || versions.error().kind != util::ErrorKind::NotFound)) {
         ctx.log("could not get modversions of " + path + ": " +
                 std::strerror(versions.error().sys_errno));
         return -versions.error().sys_errno;
     }
     std::vector<std::pair<std::string_view, uint64_t>> rows;
-    for (const auto& v : *versions)
-        rows.emplace_back(v.name, v.crc);
+    if (versions)
+        for (const auto& v : *versions)
+            rows.emplace_back(v.name, v.crc);
+    if (ext)
+        for (const auto& v : *ext)
+            if (std::none_of(rows.begin(), rows.end(),
+                             [&](const auto& r) { return r.first == v.name; }))
+                rows.emplace_back(v.name, v.crc);
     print_crc_lines(rows);
     return 0;
 }

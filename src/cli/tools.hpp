@@ -42,6 +42,10 @@ int kmod_main(int argc, char** argv);
 int modprobe_main(int argc, char** argv);
 int dkms_main(int argc, char** argv);
 int explain_main(int argc, char** argv);
+int abi_main(int argc, char** argv);
+int weak_modules_main(int argc, char** argv);
+int hw_main(int argc, char** argv);
+int preflight_main(int argc, char** argv);
 int modules_load_main(int argc, char** argv);
 
 // modules-load against a given system (the fake one in tests).

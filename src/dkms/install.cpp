@@ -1,6 +1,7 @@
 // do_install (dkms.in v3.4 order: validate, PRE_INSTALL, per module version check, archive
 // the original, copy; then the kernel-K-A link, POST_INSTALL, depmod), transactional.
 #include "dkms/install.hpp"
+#include "dkms/weak_modules_hook.hpp"
 #include "util/atomic_file.hpp"
 
 #include "dkms/abi_gate.hpp"
@@ -144,6 +145,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
     if (!tx) return die(exit_code::k_install_failed, {tx.error().describe()});
     bool first_install = !util::path_exists(tree.kernel_link(m, t.kernel, t.arch));
     bool any_installed = false;
+    std::vector<std::string> installed_paths; // for weak-modules
     for (const auto& [e, file] : modules) {
         if (!check_version_sanity(ctx, t.kernel, conf->obsolete_by, e->dest_name, file, report)) {
             any_installed = true; // as DKMS: the kernel's own module counts as installed
@@ -163,6 +165,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
             return die(exit_code::k_install_failed,
                        {r.error().describe(), "Installation aborted."});
         any_installed = true;
+        installed_paths.push_back(dest);
     }
     if (!any_installed) return die(exit_code::k_install_failed, {"Installation aborted."});
     if (auto r = tx->set_symlink(tree.kernel_link(m, t.kernel, t.arch),
@@ -184,6 +187,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
                     "Install Failed (depmod problems).  Module rolled back to built state."});
     }
     tx->commit();
+    run_weak_modules(ctx, conf->no_weak_modules, installed_paths, WeakAction::Add, report);
     if (ctx.modprobe_on_install && t.kernel == ctx.current_kernel) {
         ShellCommand cmd;
         cmd.script = "find /sys/devices -name modalias -print0 | xargs -0 cat | sort -u | "

@@ -5,6 +5,7 @@
 #include "dkms/install.hpp"
 #include "dkms/scripts.hpp"
 #include "dkms/transaction.hpp"
+#include "dkms/weak_modules_hook.hpp"
 #include "util/atomic_file.hpp"
 #include "util/fs.hpp"
 #include "util/mapped_file.hpp"
@@ -65,6 +66,7 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
         return die(exit_code::k_install_failed, {e.describe()});
     };
     std::string lib = ctx.install_tree + "/" + t.kernel;
+    std::vector<std::string> removed; // for weak-modules
     bool was_active = tree.is_installed(m, v, t.kernel, t.arch);
     if (was_active) {
         report.out("Before uninstall, this module version was ACTIVE on this kernel.\n");
@@ -74,6 +76,7 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
             if (!installed.empty()) {
                 report.out("Deleting " + installed + "\n");
                 if (auto r = tx->remove(installed); !r) return failed(r.error());
+                removed.push_back(installed);
                 if (auto r =
                         tx->remove_empty_directories(std::string(util::dirname(installed)), lib);
                     !r)
@@ -105,6 +108,7 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
                    {"Problems with depmod detected; the module was left installed."});
     }
     tx->commit();
+    run_weak_modules(ctx, conf->no_weak_modules, removed, WeakAction::Remove, report);
     return {};
 }
 

@@ -3,9 +3,9 @@
 // over threads, with a shared table of which module each earlier entry is done with.
 #include "exec/load_list.hpp"
 
+#include "exec/kernel_state.hpp"
+#include "exec/load.hpp"
 #include "exec/probe_exec.hpp"
-#include "kernel/insert.hpp"
-#include "kernel/module_state.hpp"
 #include "util/parallel.hpp"
 
 #include <cerrno>
@@ -75,10 +75,7 @@ struct Worker {
         if (owner == index) done.mark(index, module);
     }
 
-    bool live(const std::string& name) {
-        auto state = kernel::initstate(sys, name);
-        return state && *state == kernel::InitState::Live;
-    }
+    bool live(const std::string& name) { return is_live(sys, name); }
 
     int install(const resolve::ProbeStep& s, TargetOutcome& out) {
         std::string cmd = substitute_cmdline_opts(s.install->command, s.options);
@@ -111,10 +108,10 @@ struct Worker {
             } else if (s.kind == StepKind::Install) {
                 err = install(s, out);
             } else if (s.kind == StepKind::Insmod) {
-                kernel::LogFn log = [&](LogLevel level, const std::string& msg) {
+                util::LogFn log = [&](LogLevel level, const std::string& msg) {
                     if (level <= LogLevel::Error) out.log.emplace_back(level, msg);
                 };
-                err = kernel::insert_module(sys, s.path, s.options, 0, log);
+                err = insert_module(sys, s.path, s.options, {}, log);
             } else {
                 out.log.emplace_back(LogLevel::Error,
                                      "could not find module by name='" + s.name + "'");

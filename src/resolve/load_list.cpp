@@ -39,12 +39,15 @@ std::vector<LoadItem> plan_load_list(Resolver& r, std::span<const config::LoadEn
     std::vector<LoadItem> items;
     items.reserve(entries.size());
     std::unordered_map<std::string, size_t> first_loader; // module name -> entry index
+    util::LogFn caller_log = r.set_log({});
     for (size_t i = 0; i < entries.size(); ++i) {
         LoadItem item;
         item.entry = entries[i];
         // Every entry starts from a fresh module pool, as libkmod's empties when systemd
         // releases the previous entry's list.
         r.forget_modules();
+        r.set_log(
+            [&item](util::LogLevel, const std::string& msg) { item.messages.push_back(msg); });
         auto found = r.lookup(item.entry.name);
         if (!found) {
             item.lookup_error = found.error();
@@ -59,8 +62,6 @@ std::vector<LoadItem> plan_load_list(Resolver& r, std::span<const config::LoadEn
                 item.targets.push_back(std::move(*t));
             }
         }
-        item.messages = std::move(r.messages());
-        r.messages().clear();
         for (LoadTarget& t : item.targets) {
             for (const ProbeStep& s : t.plan.steps) {
                 size_t owner = k_no_owner;
@@ -70,8 +71,10 @@ std::vector<LoadItem> plan_load_list(Resolver& r, std::span<const config::LoadEn
             if (auto it = first_loader.find(t.name); it != first_loader.end())
                 t.target_owner = it->second;
         }
+        r.set_log({});
         items.push_back(std::move(item));
     }
+    r.set_log(std::move(caller_log));
     return items;
 }
 

@@ -48,6 +48,10 @@ public:
     Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config,
              util::LogFn log = {});
 
+    // Where messages go from now on (modules-load collects them entry by entry); returns the
+    // previous sink.
+    util::LogFn set_log(util::LogFn log) { return std::exchange(m_log, std::move(log)); }
+
     const index::ModuleDirectory& dir() const { return m_dir; }
     const config::ModprobeConfig& config() const { return m_config; }
 

@@ -1,4 +1,5 @@
-// JsonWriter and json_string(): RFC 8259 escaping with UTF-8 validation, comma placement.
+// json_string() (RFC 8259 escaping, invalid UTF-8 as U+FFFD) and JsonWriter, which lays out
+// every --json document the same way: two-space indentation, keys in the order given.
 #include "util/json.hpp"
 
 #include <cstdio>
@@ -78,79 +79,107 @@ std::string json_string(std::string_view s) {
     return out;
 }
 
-void JsonWriter::separate() {
-    if (m_after_key) {
-        m_after_key = false;
+void JsonWriter::before_value() {
+    if (m_key_pending) {
+        m_key_pending = false;
         return;
     }
-    if (!m_has_element.empty()) {
-        if (m_has_element.back()) m_out += ',';
-        m_has_element.back() = true;
-    }
+    if (m_stack.empty()) return;
+    Level& top = m_stack.back();
+    if (top.count++ > 0) m_out += ',';
+    m_out += '\n';
+    m_out.append(2 * m_stack.size(), ' ');
 }
 
 JsonWriter& JsonWriter::begin_object() {
-    separate();
+    before_value();
     m_out += '{';
-    m_has_element.push_back(false);
-    return *this;
-}
-
-JsonWriter& JsonWriter::end_object() {
-    m_out += '}';
-    m_has_element.pop_back();
+    m_stack.push_back({true, 0});
     return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
-    separate();
+    before_value();
     m_out += '[';
-    m_has_element.push_back(false);
+    m_stack.push_back({false, 0});
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+    size_t count = m_stack.empty() ? 0 : m_stack.back().count;
+    if (!m_stack.empty()) m_stack.pop_back();
+    if (count > 0) {
+        m_out += '\n';
+        m_out.append(2 * m_stack.size(), ' ');
+    }
+    m_out += '}';
     return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
+    size_t count = m_stack.empty() ? 0 : m_stack.back().count;
+    if (!m_stack.empty()) m_stack.pop_back();
+    if (count > 0) {
+        m_out += '\n';
+        m_out.append(2 * m_stack.size(), ' ');
+    }
     m_out += ']';
-    m_has_element.pop_back();
     return *this;
 }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
-    separate();
+    before_value();
     m_out += json_string(k);
-    m_out += ':';
-    m_after_key = true;
+    m_out += ": ";
+    m_key_pending = true;
     return *this;
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) {
-    separate();
+    before_value();
     m_out += json_string(s);
     return *this;
 }
 
 JsonWriter& JsonWriter::value(bool b) {
-    separate();
+    before_value();
     m_out += b ? "true" : "false";
     return *this;
 }
 
 JsonWriter& JsonWriter::value(long long n) {
-    separate();
+    before_value();
     m_out += std::to_string(n);
     return *this;
 }
 
 JsonWriter& JsonWriter::value(unsigned long long n) {
-    separate();
+    before_value();
     m_out += std::to_string(n);
     return *this;
 }
 
 JsonWriter& JsonWriter::null() {
-    separate();
+    before_value();
     m_out += "null";
     return *this;
+}
+
+JsonWriter& JsonWriter::string_array(std::string_view k, const std::vector<std::string>& items) {
+    key(k);
+    begin_array();
+    for (const auto& s : items)
+        value(s);
+    return end_array();
+}
+
+std::string JsonWriter::take() {
+    std::string out = std::move(m_out);
+    out += '\n';
+    m_out.clear();
+    m_stack.clear();
+    m_key_pending = false;
+    return out;
 }
 
 } // namespace modkit::util

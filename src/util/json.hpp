@@ -1,6 +1,7 @@
-// The one JSON writer behind every --json view: a streaming builder that places commas and
-// escapes strings per RFC 8259, so writers only say what goes where. Invalid UTF-8 in a string
-// (module files may hold any bytes) becomes U+FFFD, so the document is always valid JSON.
+// The one JSON writer behind every --json view: a streaming builder that places commas,
+// indents by two spaces and escapes strings per RFC 8259, so writers only say what goes where
+// and all of modkit's JSON has one layout. Invalid UTF-8 in a string (module files may hold
+// any bytes) becomes U+FFFD, so the document is always valid JSON.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@ namespace modkit::util {
 // `s` as a quoted JSON string.
 std::string json_string(std::string_view s);
 
+// Builds one JSON document. Misuse (a value where a key is due, unbalanced ends) is a
+// programming error; the output is whatever was built.
 class JsonWriter {
 public:
     JsonWriter& begin_object();
@@ -43,15 +46,23 @@ public:
         key(k);
         return null();
     }
+    // key(k) then an array of strings.
+    JsonWriter& string_array(std::string_view k, const std::vector<std::string>& items);
 
+    // The document so far, without a final newline.
     const std::string& str() const { return m_out; }
-    std::string take() { return std::move(m_out); }
+    // The document with a final newline; the writer is empty afterwards.
+    std::string take();
 
 private:
-    void separate(); // a comma before every element but the first of its container
+    void before_value(); // the comma and indentation before every element
+    struct Level {
+        bool object = false;
+        size_t count = 0;
+    };
     std::string m_out;
-    std::vector<bool> m_has_element; // one per open container
-    bool m_after_key = false;
+    std::vector<Level> m_stack;
+    bool m_key_pending = false;
 };
 
 } // namespace modkit::util

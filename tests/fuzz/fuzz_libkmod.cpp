@@ -49,7 +49,9 @@ void make_tree() {
     std::string cmd = "mkdir -p " + g_dir + "/kernel";
     if (std::system(cmd.c_str()) != 0) std::abort();
     for (const char* m : {"a", "b", "c", "d", "e_f"})
-        write_file(g_dir + "/kernel/" + m + ".ko", std::string("\x7f" "ELF not really", 15));
+        write_file(g_dir + "/kernel/" + m + ".ko", std::string("\x7f"
+                                                               "ELF not really",
+                                                               15));
     write_index("modules.dep.bin", {{"a", "kernel/a.ko: kernel/b.ko kernel/c.ko"},
                                     {"b", "kernel/b.ko: kernel/c.ko"},
                                     {"c", "kernel/c.ko:"},
@@ -69,10 +71,30 @@ void make_tree() {
 }
 
 // Names the operations use: module names, aliases, hostile strings, and some taken from input.
-const char* const k_names[] = {"a",     "b",       "c",    "d",   "e-f", "bi",    "bj2",
-                               "fs-a",  "pci:v0001d0002", "usb:v9", "x1y2z", "symbol:sym_a",
-                               "symbol:sym_q", "nosuch", "",   "/",   "a/b", "[",   "]x",
-                               "a.ko", "cfg",  "cfg2",    "*",    "fs-bi"};
+const char* const k_names[] = {"a",
+                               "b",
+                               "c",
+                               "d",
+                               "e-f",
+                               "bi",
+                               "bj2",
+                               "fs-a",
+                               "pci:v0001d0002",
+                               "usb:v9",
+                               "x1y2z",
+                               "symbol:sym_a",
+                               "symbol:sym_q",
+                               "nosuch",
+                               "",
+                               "/",
+                               "a/b",
+                               "[",
+                               "]x",
+                               "a.ko",
+                               "cfg",
+                               "cfg2",
+                               "*",
+                               "fs-bi"};
 constexpr size_t k_name_count = sizeof(k_names) / sizeof(k_names[0]);
 
 struct Harness {
@@ -173,8 +195,9 @@ struct Harness {
         case 12:
             if (m)
                 kmod_module_probe_insert_module(
-                    m, KMOD_PROBE_DRY_RUN | KMOD_PROBE_IGNORE_LOADED | (arg & 0x7u) << 16 |
-                           (arg & 0x4u),
+                    m,
+                    KMOD_PROBE_DRY_RUN | KMOD_PROBE_IGNORE_LOADED | (arg & 0x7u) << 16 |
+                        (arg & 0x4u),
                     (arg & 8) ? "x=1" : nullptr, nullptr, nullptr,
                     [](kmod_module* pm, bool, const char*) { (void)kmod_module_get_name(pm); });
             break;
@@ -190,13 +213,27 @@ struct Harness {
         case 14: {
             kmod_config_iter* it = nullptr;
             switch (arg % 7) {
-            case 0: it = kmod_config_get_blacklists(ctx); break;
-            case 1: it = kmod_config_get_install_commands(ctx); break;
-            case 2: it = kmod_config_get_remove_commands(ctx); break;
-            case 3: it = kmod_config_get_aliases(ctx); break;
-            case 4: it = kmod_config_get_options(ctx); break;
-            case 5: it = kmod_config_get_softdeps(ctx); break;
-            default: it = kmod_config_get_weakdeps(ctx); break;
+            case 0:
+                it = kmod_config_get_blacklists(ctx);
+                break;
+            case 1:
+                it = kmod_config_get_install_commands(ctx);
+                break;
+            case 2:
+                it = kmod_config_get_remove_commands(ctx);
+                break;
+            case 3:
+                it = kmod_config_get_aliases(ctx);
+                break;
+            case 4:
+                it = kmod_config_get_options(ctx);
+                break;
+            case 5:
+                it = kmod_config_get_softdeps(ctx);
+                break;
+            default:
+                it = kmod_config_get_weakdeps(ctx);
+                break;
             }
             for (int i = 0; i < 3 && kmod_config_iter_next(it); ++i) {
                 (void)kmod_config_iter_get_key(it);
@@ -211,9 +248,15 @@ struct Harness {
             close(fd);
             break;
         }
-        case 16: kmod_load_resources(ctx); break;
-        case 17: kmod_unload_resources(ctx); break;
-        case 18: (void)kmod_validate_resources(ctx); break;
+        case 16:
+            kmod_load_resources(ctx);
+            break;
+        case 17:
+            kmod_unload_resources(ctx);
+            break;
+        case 18:
+            (void)kmod_validate_resources(ctx);
+            break;
         case 19:
             if (m) mods.push_back(kmod_module_ref(m));
             break;
@@ -231,7 +274,9 @@ struct Harness {
             if (kmod_module_new_from_loaded(ctx, &l) == 0) keep_list(l);
             break;
         }
-        case 22: kmod_set_log_priority(ctx, arg % 8); break;
+        case 22:
+            kmod_set_log_priority(ctx, arg % 8);
+            break;
         default:
             if (m) (void)kmod_module_get_name(m);
             break;

@@ -51,6 +51,7 @@ public:
         return m_inner.is_dir(path);
     }
     std::string kernel_release() override { return m_inner.kernel_release(); }
+    std::string machine() override { return m_inner.machine(); }
 
 private:
     FakeSystem& m_inner;
