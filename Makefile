@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test lint deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean
+.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean deb system-test abi-full vm-abi-sample
 
 all: build
 
@@ -19,17 +19,27 @@ tree: deps
 	@bash scripts/fetch-tree.sh >/dev/null
 
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODKIT_STATIC=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODKIT_STATIC=ON -DMODKIT_WERROR=ON $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD) -j $(JOBS)
 
 $(ASAN_BUILD)/build.ninja:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMODKIT_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMODKIT_SANITIZE=ON -DMODKIT_WERROR=ON
 
 # Only the unit tests run sanitized, so only they are built.
 asan: deps $(ASAN_BUILD)/build.ninja
-	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit
+	ninja -C $(ASAN_BUILD) -j $(JOBS) modkit_unit libkmod_robust libkmod_diff
+
+# What a packager runs: a Release build (-O3) with the unit tests, warnings as errors here
+# (CI), so a distribution's build of it cannot meet a warning CI has not seen.
+RELEASE_BUILD ?= build-release
+$(RELEASE_BUILD)/build.ninja:
+	cmake -S . -B $(RELEASE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DMODKIT_WERROR=ON
+
+release: deps $(RELEASE_BUILD)/build.ninja
+	ninja -C $(RELEASE_BUILD) -j $(JOBS)
+	$(RELEASE_BUILD)/modkit_unit --gtest_brief=1
 
 # libFuzzer needs clang; Debian 12's clang 14 cannot compile libstdc++ 12's <expected>, so
 # clang 16 is used, told that its concepts support is complete enough for it.
@@ -59,9 +69,19 @@ vm-test: build tree
 vm-diff: build tree
 	TOOLS=both bash tests/vm/run.sh $(BUILD)
 
-# Everything CI runs: warnings-as-errors build, unit tests (plain and sanitized), the
-# differential tests against kmod on the real Debian tree, the QEMU scenarios and a short fuzz smoke run.
-test: build unit unit-asan compat vm-test fuzz-smoke
+# The Debian package (packaging/build-deb.sh): $(BUILD)/deb/modkit_<version>_<arch>.deb, lintian-clean.
+deb: build
+	bash packaging/build-deb.sh $(BUILD)
+
+# A real Debian 12 system booted in QEMU, stock (kmod, DKMS) and with the modkit package,
+# compared (tests/system/run.sh; the image is built once into /var/cache/modkit/system-image).
+system-test: deb
+	bash tests/system/run.sh $(BUILD)
+
+# Everything CI runs: the format and layering checks, warnings-as-errors build, unit tests
+# (plain and sanitized), a packager's Release build with its unit tests, the differential tests
+# against kmod and DKMS on the real Debian tree, the QEMU scenarios and a short fuzz smoke run.
+test: lint build unit unit-asan release compat vm-test fuzz-smoke
 
 fuzz-smoke: fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_BUILD) 10
@@ -69,13 +89,23 @@ fuzz-smoke: fuzz-build
 fuzz: fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# The ABI checks on the whole 6.12 and 7.2 trees (tests/compat/abi.sh samples them).
+abi-full: build tree
+	BUILD=$(BUILD) bash tests/compat/full/abi-generations.sh
+
+# 200 random modules of 6.1.0-47's tree loaded into 6.1.0-50 in the VM, each against
+# `abi check`'s prediction (VM_SAMPLE_SEED picks them; a few minutes under TCG).
+vm-abi-sample: build tree
+	VM_KERNELS=bookworm bash tests/vm/run.sh $(BUILD) tests/vm/sample/abi-sample.sh
+
 bench: build tree
 	bash bench/run.sh $(BUILD)
 
 run: build tree
 	bash scripts/demo.sh $(BUILD)
 
-FORMAT_FILES = $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'src/*.h' 'tests/*.cpp' 'tests/*.hpp' 'tests/*.c' 'bench/*.cpp' 'bench/*.c')
+FORMAT_FILES = $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'src/*.h' 'src/*.c' 'tests/*.cpp' 'tests/*.hpp' 'tests/libkmod/*.c' 'tests/libkmod/*.h' 'bench/*.cpp' 'bench/*.c')
+# (Kernel-module sources under tests/ are kernel code, in the kernel's own style.)
 
 format:
 	clang-format -i $(FORMAT_FILES)

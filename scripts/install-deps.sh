@@ -14,6 +14,7 @@ packages=(
   hyperfine python3 time file bc openssl
   dpkg-dev binutils
   gcc-12
+  mmdebstrap abigail-tools pciutils valgrind meson
 )
 # Headers of the kernel the VM tests boot, to build out-of-tree test modules at test time
 # (tests/vm/modsrc). They pull linux-headers-<abi>-common, linux-kbuild-6.1 and the matching

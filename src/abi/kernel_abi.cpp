@@ -4,6 +4,7 @@
 #include "util/atomic_file.hpp"
 
 #include "module/module_file.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 

@@ -68,6 +68,12 @@ util::Expected<std::string> vermagic_from_config(const std::string& uts_release,
                                                  const std::string& config_path,
                                                  const std::string& source_dir);
 
+class KernelConfig;
+// The same over a configuration already loaded.
+util::Expected<std::string> vermagic_from_config(const std::string& uts_release,
+                                                 const KernelConfig& config,
+                                                 const std::string& source_dir);
+
 // UTS_RELEASE from a utsrelease.h.
 util::Expected<std::string> read_uts_release(const std::string& path);
 

@@ -2,6 +2,7 @@
 // arch/*/include/asm/vermagic.h evaluated over the kernel configuration, as of Linux 6.1 (and
 // the older spellings of the same options, so older headers give the same answer).
 #include "abi/kernel_abi.hpp"
+#include "abi/kernel_config.hpp"
 
 #include "util/mapped_file.hpp"
 
@@ -33,46 +34,6 @@ template <class Fn> void for_each_line(std::string_view text, Fn&& fn) {
 bool is_name_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
-
-// The kernel configuration: CONFIG_NAME=value lines, comments and blank lines.
-class KernelConfig {
-public:
-    static util::Expected<KernelConfig> load(const std::string& path) {
-        auto file = util::MappedFile::open(path);
-        if (!file) return util::fail(std::move(file.error()));
-        KernelConfig cfg;
-        cfg.m_file = std::move(*file);
-        std::optional<util::Error> error;
-        for_each_line(cfg.m_file.chars(), [&](unsigned line_no, std::string_view line) {
-            if (line.empty() || line[0] == '#') return true;
-            size_t eq = line.find('=');
-            std::string_view name = line.substr(0, eq);
-            bool ok =
-                eq != std::string_view::npos && name.starts_with("CONFIG_") && name.size() > 7;
-            for (char c : name)
-                ok = ok && is_name_char(c);
-            if (!ok) {
-                error = util::Error{ErrorKind::Corrupt, EINVAL, path, line_no,
-                                    "expected CONFIG_<name>=<value>"};
-                return false;
-            }
-            cfg.m_values.emplace(name.substr(7), line.substr(eq + 1));
-            return true;
-        });
-        if (error) return util::fail(std::move(*error));
-        return cfg;
-    }
-
-    // #ifdef CONFIG_<name>: a bool option set to y (a tristate set to m defines <name>_MODULE).
-    bool enabled(std::string_view name) const {
-        auto it = m_values.find(name);
-        return it != m_values.end() && it->second == "y";
-    }
-
-private:
-    util::MappedFile m_file;
-    std::unordered_map<std::string_view, std::string_view> m_values;
-};
 
 // The string literal of `#define <name> "<value>"` in a generated header.
 util::Expected<std::string> read_define(const std::string& path, std::string_view name) {
@@ -183,6 +144,14 @@ util::Expected<std::string> vermagic_from_config(const std::string& uts_release,
                                                  const std::string& source_dir) {
     auto cfg = KernelConfig::load(config_path);
     if (!cfg) return util::fail(std::move(cfg.error()));
+    return vermagic_from_config(uts_release, *cfg, source_dir);
+}
+
+util::Expected<std::string> vermagic_from_config(const std::string& uts_release,
+                                                 const KernelConfig& cfg_ref,
+                                                 const std::string& source_dir) {
+    const KernelConfig* cfg = &cfg_ref;
+    const std::string& config_path = cfg_ref.path();
     std::string out = uts_release + " ";
     if (cfg->enabled("SMP")) out += "SMP ";
     // 5.13+ tests PREEMPT_BUILD (selected by PREEMPT and PREEMPT_DYNAMIC); older kernels PREEMPT.

@@ -1,9 +1,11 @@
 // depmod: kmod 34's options (plus kmod 30's deprecated -u/-q/-r, accepted and ignored, and
 // modkit's -j/--jobs and --no-cache), parsed here; the work is depmod::run_depmod().
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "depmod/depmod.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 #include "util/prefault.hpp"
 #include "util/strings.hpp"
@@ -11,23 +13,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <getopt.h>
+#include <optional>
 #include <string>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace modkit::cli {
 
 namespace {
-
-enum LongOnly { k_opt_no_cache = 1000 };
-
-std::string absolute(const char* path) {
-    if (path[0] == '/') return path;
-    char buf[4096];
-    if (getcwd(buf, sizeof buf) == nullptr) return path;
-    return std::string(buf) + "/" + path;
-}
 
 void help(const char* prog) {
     std::string p(util::basename(prog));
@@ -72,38 +64,40 @@ bool is_version_number(const char* s) {
 
 } // namespace
 
-int depmod_main(int argc, char** argv) {
-    static const option longopts[] = {
-        {"all", no_argument, nullptr, 'a'},
-        {"quick", no_argument, nullptr, 'A'},
-        {"basedir", required_argument, nullptr, 'b'},
-        {"moduledir", required_argument, nullptr, 'm'},
-        {"outdir", required_argument, nullptr, 'o'},
-        {"config", required_argument, nullptr, 'C'},
-        {"symvers", required_argument, nullptr, 'E'},
-        {"filesyms", required_argument, nullptr, 'F'},
-        {"errsyms", no_argument, nullptr, 'e'},
-        {"unresolved-error", no_argument, nullptr, 'u'}, // deprecated (kmod 30)
-        {"quiet", no_argument, nullptr, 'q'},            // deprecated (kmod 30)
-        {"root", no_argument, nullptr, 'r'},             // deprecated (kmod 30)
-        {"verbose", no_argument, nullptr, 'v'},
-        {"show", no_argument, nullptr, 'n'},
-        {"dry-run", no_argument, nullptr, 'n'},
-        {"symbol-prefix", required_argument, nullptr, 'P'},
-        {"warn", no_argument, nullptr, 'w'},
-        {"jobs", required_argument, nullptr, 'j'},
-        {"no-cache", no_argument, nullptr, k_opt_no_cache},
-        {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
-    depmod::DepmodOptions opt;
+namespace {
+
+enum LongOnly { k_opt_no_cache_id = 256 };
+
+constexpr OptionSpec k_options[] = {
+    {'a', "all", 'a', ValueKind::None, "Probe all modules"},
+    {'A', "quick", 'A', ValueKind::None, "Only does the work if there's a new module"},
+    {'e', "errsyms", 'e', ValueKind::None, "Report not supplied symbols"},
+    {'n', "show", 'n', ValueKind::None, "Write the dependency file on stdout only"},
+    {'n', "dry-run", 'n', ValueKind::None, "Same as --show"},
+    {'P', "symbol-prefix", 'P', ValueKind::Word, "Architecture symbol prefix"},
+    {'C', "config", 'C', ValueKind::File, "Use PATH as configuration file or directory"},
+    {'v', "verbose", 'v', ValueKind::None, "Enable verbose mode"},
+    {'w', "warn", 'w', ValueKind::None, "Warn on duplicates"},
+    {'j', "jobs", 'j', ValueKind::Number, "Read modules on N threads (modkit)"},
+    {k_opt_no_cache_id, "no-cache", 0, ValueKind::None, "Read every module again (modkit)"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+    {'b', "basedir", 'b', ValueKind::Directory, "Use an image of a module tree"},
+    {'m', "moduledir", 'm', ValueKind::Directory, "Use a different module directory"},
+    {'o', "outdir", 'o', ValueKind::Directory, "Output directory for generated files"},
+    {'F', "filesyms", 'F', ValueKind::File, "Use the file instead of the current kernel symbols"},
+    {'E', "symvers", 'E', ValueKind::File, "Use Module.symvers file to check symbol versions"},
+    {'u', "unresolved-error", 'u'}, // deprecated (kmod 30)
+    {'q', "quiet", 'q'},            // deprecated (kmod 30)
+    {'r', "root", 'r'},             // deprecated (kmod 30)
+};
+
+// The command line into `opt`; the exit status when it ends the run (-h, -V, bad input).
+std::optional<int> parse_depmod_options(int argc, char** argv, depmod::DepmodOptions& opt) {
     int verbose = 0;
     optind = 0;
-    for (;;) {
-        int idx = -1;
-        int c = getopt_long(argc, argv, "aAb:m:o:C:E:F:euqrvnP:wj:Vh", longopts, &idx);
-        if (c == -1) break;
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
         case 'a':
             break; // the default
@@ -111,23 +105,23 @@ int depmod_main(int argc, char** argv) {
             opt.quick = true;
             break;
         case 'b':
-            opt.basedir = absolute(optarg);
+            opt.basedir = util::absolute_path(parser.value());
             break;
         case 'm':
-            opt.moduledir = optarg;
+            opt.moduledir = parser.value();
             break;
         case 'o':
-            opt.outdir = absolute(optarg);
+            opt.outdir = util::absolute_path(parser.value());
             break;
         case 'C':
-            opt.config_paths.emplace_back(optarg);
+            opt.config_paths.emplace_back(parser.value());
             break;
         case 'E':
-            opt.graph.symvers_path = optarg;
+            opt.graph.symvers_path = parser.value();
             opt.graph.check_symvers = true;
             break;
         case 'F':
-            opt.graph.system_map_path = optarg;
+            opt.graph.system_map_path = parser.value();
             break;
         case 'e':
             opt.graph.print_unknown = true;
@@ -138,38 +132,35 @@ int depmod_main(int argc, char** argv) {
         case 'n':
             opt.dry_run = true;
             break;
-        case 'P':
-            if (optarg[0] == '\0' || optarg[1] != '\0') {
+        case 'P': {
+            std::string_view prefix = parser.value();
+            if (prefix.size() != 1) {
                 util::Diag::log(util::LogLevel::Fatal, "-P only takes a single char");
                 return EXIT_FAILURE;
             }
-            opt.graph.symbol_prefix = optarg[0];
+            opt.graph.symbol_prefix = prefix[0];
             break;
+        }
         case 'w':
             opt.warn_dups = true;
             break;
         case 'j': {
             char* end = nullptr;
-            long n = std::strtol(optarg, &end, 10);
+            long n = std::strtol(parser.value(), &end, 10);
             if (*end != '\0' || n < 1 || n > 1024) {
-                util::Diag::error(std::string("invalid --jobs value: ") + optarg);
+                util::Diag::error(std::string("invalid --jobs value: ") + parser.value());
                 return EXIT_FAILURE;
             }
             opt.jobs = static_cast<unsigned>(n);
             break;
         }
-        case k_opt_no_cache:
+        case k_opt_no_cache_id:
             opt.use_cache = false;
             break;
         case 'u':
         case 'q':
         case 'r':
-            if (idx >= 0)
-                util::Diag::warning(std::string("Ignored deprecated option --") +
-                                    longopts[idx].name);
-            else
-                util::Diag::warning(std::string("Ignored deprecated option -") +
-                                    static_cast<char>(c));
+            util::Diag::warning("Ignored deprecated option " + parser.typed());
             break;
         case 'h':
             help(argv[0]);
@@ -184,7 +175,12 @@ int depmod_main(int argc, char** argv) {
         static_cast<util::LogLevel>(std::min(static_cast<int>(util::LogLevel::Warning) + verbose,
                                              static_cast<int>(util::LogLevel::Debug))));
     opt.graph.verbose = verbose > 0;
+    return std::nullopt;
+}
 
+// The kernel version (the first argument if it looks like one, else `uname -r`) and the
+// module paths after it.
+std::optional<int> parse_depmod_arguments(int argc, char** argv, depmod::DepmodOptions& opt) {
     if (optind < argc) {
         if (!is_version_number(argv[optind])) {
             util::Diag::error(std::string("Bad version passed ") + argv[optind]);
@@ -192,31 +188,40 @@ int depmod_main(int argc, char** argv) {
         }
         opt.kernel_version = argv[optind++];
     } else {
-        utsname u;
-        if (uname(&u) < 0) {
+        opt.kernel_version = exec::real_system().kernel_release();
+        if (opt.kernel_version.empty()) {
             util::Diag::log(util::LogLevel::Fatal,
                             std::string("uname() failed: ") + std::strerror(errno));
             return EXIT_FAILURE;
         }
-        opt.kernel_version = u.release;
     }
     for (int i = optind; i < argc; ++i)
         opt.module_paths.emplace_back(argv[i]);
-
     if (opt.graph.print_unknown && opt.graph.symvers_path.empty() &&
         opt.graph.system_map_path.empty()) {
         util::Diag::warning("-e needs -E or -F");
         opt.graph.print_unknown = false;
     }
+    return std::nullopt;
+}
 
+} // namespace
+
+std::span<const OptionSpec> depmod_options() {
+    return k_options;
+}
+
+int depmod_main(int argc, char** argv) {
+    depmod::DepmodOptions opt;
+    if (auto done = parse_depmod_options(argc, argv, opt)) return *done;
+    if (auto done = parse_depmod_arguments(argc, argv, opt)) return *done;
     depmod::DepmodSink sink;
     sink.message = [](const config::Diagnostic& d) { util::Diag::log(d.level, d.message); };
     sink.out = [](std::string_view text) { util::Output::write(text); };
     // A run over a distribution tree touches some 30 MiB of heap; populating it in one step
     // took a warm incremental run from ~205 to ~150 ms on a 2-vCPU VM (util/prefault.hpp).
     util::reserve_heap(size_t{32} << 20);
-    int rc = depmod::run_depmod(opt, sink);
-    return rc;
+    return depmod::run_depmod(opt, sink);
 }
 
 } // namespace modkit::cli

@@ -1,18 +1,21 @@
 // insmod: insert one module file, with kmod 34's options (--force-modversion,
-// --force-vermagic, -s, -v), messages (mod_strerror) and option joining (options_from_array).
+// --force-vermagic, -s, -v) and messages (mod_strerror); parameters joined by module/params.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
-#include "kernel/insert.hpp"
+#include "exec/load.hpp"
 #include "module/names.hpp"
+#include "module/params.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 
 #include <cerrno>
 #include <cstring>
-#include <getopt.h>
 #include <string>
 #include <sys/stat.h>
+#include <vector>
 
 namespace modkit::cli {
 
@@ -52,57 +55,41 @@ std::string mod_strerror(int err) {
     }
 }
 
-// kmod 34's options_from_array(): arguments joined by spaces; a value containing a space that
-// is not already quoted is wrapped in double quotes after the '='.
-std::string options_from_array(char** args, int n) {
-    std::string out;
-    for (int i = 0; i < n; ++i) {
-        std::string_view arg = args[i];
-        if (!out.empty()) out += ' ';
-        size_t eq = arg.find('=');
-        bool quote = false;
-        if (eq != std::string_view::npos) {
-            std::string_view value = arg.substr(eq + 1);
-            bool quoted = !value.empty() && (value[0] == '"' || value[0] == '\'');
-            quote = !quoted && value.find(' ') != std::string_view::npos;
-        }
-        if (!quote) {
-            out += arg;
-        } else {
-            out += arg.substr(0, eq + 1);
-            out += '"';
-            out += arg.substr(eq + 1);
-            out += '"';
-        }
-    }
-    return out;
-}
+constexpr int k_force_vermagic = 256, k_force_modversion = 257;
+constexpr OptionSpec k_options[] = {
+    {'f', "force", 'f', ValueKind::None, "DANGEROUS: forces a module load"},
+    {k_force_modversion, "force-modversion", 0, ValueKind::None, "Ignore module's version"},
+    {k_force_vermagic, "force-vermagic", 0, ValueKind::None, "Ignore module's version magic"},
+    {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
+    {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
 
 } // namespace
 
+std::span<const OptionSpec> insmod_options() {
+    return k_options;
+}
+
 int insmod_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"force", no_argument, nullptr, 'f'},        {"force-modversion", no_argument, nullptr, 2},
-        {"force-vermagic", no_argument, nullptr, 1}, {"syslog", no_argument, nullptr, 's'},
-        {"verbose", no_argument, nullptr, 'v'},      {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},         {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
-    unsigned flags = 0;
+    OptionParser parser(k_options);
+    module::ForceFlags force;
     int verbose = 0;
     bool use_syslog = false;
     for (;;) {
-        int c = getopt_long(argc, argv, "fsvVh", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'f':
-            flags |= kernel::k_insert_force_modversion | kernel::k_insert_force_vermagic;
+            force = {true, true};
             break;
-        case 2:
-            flags |= kernel::k_insert_force_modversion;
+        case k_force_modversion:
+            force.modversion = true;
             break;
-        case 1:
-            flags |= kernel::k_insert_force_vermagic;
+        case k_force_vermagic:
+            force.vermagic = true;
             break;
         case 's':
             use_syslog = true;
@@ -129,11 +116,12 @@ int insmod_run(int argc, char** argv, KernelToolEnv& env) {
         util::Diag::error("this tool does not support loading from stdin!");
         return 1;
     }
-    const std::string opts = options_from_array(argv + optind + 1, argc - optind - 1);
+    std::vector<std::string_view> words(argv + optind + 1, argv + argc);
+    const std::string opts = module::join_options(words);
     util::Diag::set_level(verbosity_level(verbose));
 
     // kmod_module_new_from_path: the file must exist and have a module name.
-    const std::string abspath = kernel::absolute_path(filename);
+    const std::string abspath = util::absolute_path(filename);
     struct stat st {};
     int err = ::stat(abspath.c_str(), &st) < 0 ? errno : 0;
     if (err == 0 && module::path_to_modname(filename).empty()) err = ENOENT;
@@ -142,7 +130,7 @@ int insmod_run(int argc, char** argv, KernelToolEnv& env) {
         return 1;
     }
 
-    int r = kernel::insert_module(env.sys, abspath, opts, flags);
+    int r = exec::insert_module(env.sys, abspath, opts, force);
     if (r < 0) {
         util::Diag::info("Failed to insert module '" + abspath + "': " + std::strerror(-r));
         util::Diag::error("could not insert module " + filename + ": " + mod_strerror(-r));
@@ -152,7 +140,7 @@ int insmod_run(int argc, char** argv, KernelToolEnv& env) {
 }
 
 int insmod_main(int argc, char** argv) {
-    KernelToolEnv env{kernel::real_system()};
+    KernelToolEnv env{exec::real_system()};
     return insmod_run(argc, argv, env);
 }
 

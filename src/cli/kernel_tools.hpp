@@ -3,7 +3,7 @@
 // command-line code against a fake kernel. Each tool's *_main calls these with real_system().
 #pragma once
 
-#include "kernel/system.hpp"
+#include "exec/system.hpp"
 #include "util/diag.hpp"
 
 #include <string>
@@ -11,7 +11,7 @@
 namespace modkit::cli {
 
 struct KernelToolEnv {
-    kernel::System& sys;
+    exec::System& sys;
     // MODULE_DIRECTORY: <root>/<uname -r> holds modules.builtin.bin and modules.devname.
     std::string module_root = "/lib/modules";
     // Set by `kmod CMD`: the command's getopt carries on from where kmod's stopped, in

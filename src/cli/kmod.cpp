@@ -105,7 +105,7 @@ int kmod_run(int argc, char** argv, KernelToolEnv& env) {
 }
 
 int kmod_main(int argc, char** argv) {
-    KernelToolEnv env{kernel::real_system()};
+    KernelToolEnv env{exec::real_system()};
     return kmod_run(argc, argv, env);
 }
 

@@ -1,15 +1,15 @@
 // lsmod (and `kmod list`): the loaded modules in /proc/modules order, each with its size
 // (coresize), reference count and holders from /sys/module, in kmod's exact format.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
-#include "kernel/module_state.hpp"
+#include "exec/kernel_state.hpp"
 #include "util/diag.hpp"
 #include "util/output.hpp"
 
 #include <cstdio>
 #include <cstring>
-#include <getopt.h>
 #include <string>
 
 namespace modkit::cli {
@@ -37,21 +37,26 @@ std::string row(const std::string& name, long size, int use_count) {
     return out + nums;
 }
 
+constexpr OptionSpec k_options[] = {
+    {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
+    {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> lsmod_options() {
+    return k_options;
+}
+
 int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"syslog", no_argument, nullptr, 's'},
-        {"verbose", no_argument, nullptr, 'v'},
-        {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
+    OptionParser parser(k_options);
     bool use_syslog = false;
     int verbose = 0;
     for (;;) {
-        int c = getopt_long(argc, argv, "svVh", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 's':
@@ -76,20 +81,20 @@ int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
     }
     util::Diag::set_level(verbosity_level(verbose));
 
-    auto loaded = kernel::loaded_modules(env.sys);
+    auto loaded = exec::loaded_modules(env.sys);
     if (!loaded) {
         util::Diag::error(std::string("could not get list of modules: ") +
                           std::strerror(-loaded.error()));
         return 1;
     }
     util::Output::write("Module                  Size  Used by\n");
-    for (const kernel::LoadedModule& m : *loaded) {
-        int use_count = kernel::refcnt(env.sys, m.name);
-        long size = kernel::module_size(env.sys, m.name);
+    for (const exec::LoadedModule& m : *loaded) {
+        int use_count = exec::refcnt(env.sys, m.name);
+        long size = exec::module_size(env.sys, m.name);
         std::string line = row(m.name, size, use_count);
         // Written before the holders are read, so a holders error lands after it, as in kmod.
         util::Output::write(line);
-        if (auto holders = kernel::holders(env.sys, m.name)) {
+        if (auto holders = exec::holders(env.sys, m.name)) {
             char sep = ' ';
             for (const std::string& h : *holders) {
                 util::Output::put(sep);
@@ -103,7 +108,7 @@ int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
 }
 
 int lsmod_main(int argc, char** argv) {
-    KernelToolEnv env{kernel::real_system()};
+    KernelToolEnv env{exec::real_system()};
     return lsmod_run(argc, argv, env);
 }
 

@@ -1,27 +1,21 @@
-// modinfo: kmod-compatible module information. Arguments are resolved in order (path, name
-// or alias, as kmod does), the modules are read on all cores, and output is printed strictly
-// in argument order, so it is byte-identical to kmod's whatever the thread count.
+// modinfo: kmod-compatible module information: the options and the printing. What each
+// argument names and each module's entries come from resolve::ModinfoQuery, read on all
+// cores; output is printed strictly in argument order, byte-identical to kmod's.
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "index/module_dir.hpp"
-#include "module/builtin_modinfo.hpp"
-#include "module/info.hpp"
-#include "module/module_file.hpp"
-#include "module/names.hpp"
-#include "resolve/lookup.hpp"
+#include "resolve/modinfo.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
 #include <cstdlib>
 #include <cstring>
-#include <getopt.h>
 #include <optional>
 #include <string>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 #include <vector>
 
 namespace modkit::cli {
@@ -36,15 +30,7 @@ struct Options {
     std::optional<std::string> basedir;
 };
 
-// What one argument resolved to: a module to describe, or an error line to print.
-struct Work {
-    std::string error;    // non-empty: print this error instead
-    std::string name;     // module name
-    std::string path;     // module file; empty for built-in (or unresolvable) modules
-    bool builtin = false; // read info from modules.builtin.modinfo
-};
-
-// The output of one Work item: stdout text and error lines, in the order they happen.
+// The output of one argument: stdout text and error lines, in the order they happen.
 struct Chunk {
     bool is_error;
     std::string text;
@@ -165,8 +151,8 @@ void print_entries(const std::vector<module::InfoEntry>& entries, const Options&
     if (!opt.field) print_params(params, true, pr);
 }
 
-Result describe(const Work& w, const Options& opt, const module::BuiltinModinfo* builtin_info,
-                const util::Error* builtin_error, util::MemoryBudget& budget) {
+Result describe(const resolve::ModinfoTarget& w, const Options& opt,
+                const resolve::ModinfoQuery& query, util::MemoryBudget& budget) {
     Result res;
     Printer pr(opt, res);
     if (!w.error.empty()) {
@@ -191,63 +177,46 @@ Result describe(const Work& w, const Options& opt, const module::BuiltinModinfo*
     }
     if (!opt.field) pr.labelled("filename:", filename);
 
-    std::vector<module::InfoEntry> entries;
-    if (w.builtin) {
-        if (builtin_info == nullptr) {
-            // No modules.builtin.modinfo (an old kernel): kmod prints name and filename only.
-            if (builtin_error != nullptr && builtin_error->sys_errno == ENOENT && no_path)
-                return res;
-            int err = builtin_error != nullptr ? builtin_error->sys_errno : ENOENT;
-            pr.error("could not get modinfo from '" + w.name + "': " + std::strerror(err));
-            res.failed = true;
-            return res;
-        }
-        auto records = builtin_info->lookup(w.name);
-        if (!records) {
-            pr.error("could not get modinfo from '" + w.name +
-                     "': " + std::strerror(records.error().sys_errno));
-            res.failed = true;
-            return res;
-        }
-        entries = module::info_from_records(*records);
-    } else {
-        if (no_path) return res; // an alias whose module has no file: kmod shows only this much
-        auto mod = module::ModuleFile::open(w.path, module::ModuleFile::Load::OnDemand, &budget);
-        util::Expected<std::vector<module::InfoEntry>> info =
-            mod ? module::module_info(*mod) : std::unexpected(mod.error());
-        if (!info) {
-            const util::Error& e = info.error();
-            // One line that names the file and the exact problem, then kmod's own line.
-            if (e.kind == util::ErrorKind::Corrupt || e.sys_errno == EISDIR) pr.error(e.describe());
-            pr.error("could not get modinfo from '" + w.name + "': " + std::strerror(e.sys_errno));
-            res.failed = true;
-            return res;
-        }
-        entries = std::move(*info);
+    resolve::ModinfoEntries info = query.entries(w, budget);
+    switch (info.status) {
+    case resolve::ModinfoEntries::Status::NameOnly:
+        return res;
+    case resolve::ModinfoEntries::Status::Failed:
+        for (auto& e : info.errors)
+            pr.error(std::move(e));
+        res.failed = true;
+        return res;
+    case resolve::ModinfoEntries::Status::Entries:
+        break;
     }
-    print_entries(entries, opt, pr);
+    print_entries(info.entries, opt, pr);
     return res;
 }
 
-bool is_module_filename(const char* arg) {
-    struct stat st;
-    size_t len = std::strlen(arg);
-    std::string_view s(arg, len);
-    bool ext = false;
-    for (std::string_view e : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"})
-        if (len > e.size() && s.ends_with(e)) ext = true;
-    return ext && stat(arg, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-// libkmod's path_make_absolute_cwd(): prefix the cwd, do not normalise.
-std::string absolute(const std::string& path) {
-    if (path.starts_with('/')) return path;
-    static const std::string cwd = [] {
-        char buf[4096];
-        return getcwd(buf, sizeof buf) != nullptr ? std::string(buf) : std::string();
-    }();
-    if (cwd.empty()) return path;
-    return cwd + "/" + path;
+// Resolves every argument first (index lookups are cheap and sequential), then reads and
+// formats the modules in parallel, printing strictly in argument order.
+int print_modinfo(const std::string& dirname, const std::vector<std::string_view>& args,
+                  const Options& opt) {
+    index::ModuleDirectory dir(dirname);
+    resolve::ModinfoQuery query(dir);
+    bool failed = false;
+    auto targets = query.resolve(args, opt.arg_is_modname, failed);
+    // Decompressed modules in flight at once; one larger module still goes through alone.
+    util::MemoryBudget budget(16u << 20);
+    unsigned jobs = targets.size() > 8 ? util::default_jobs() : 1;
+    query.for_each(
+        targets, jobs,
+        [&](const resolve::ModinfoTarget& t) { return describe(t, opt, query, budget); },
+        [&](Result res) {
+            for (const auto& c : res.chunks) {
+                if (c.is_error)
+                    util::Diag::error(c.text);
+                else
+                    util::Output::write(c.text);
+            }
+            failed |= res.failed;
+        });
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 void help(const char* prog) {
@@ -275,27 +244,28 @@ void help(const char* prog) {
 
 } // namespace
 
-int modinfo_main(int argc, char** argv) {
-    static const option longopts[] = {
-        {"author", no_argument, nullptr, 'a'},
-        {"description", no_argument, nullptr, 'd'},
-        {"license", no_argument, nullptr, 'l'},
-        {"parameters", no_argument, nullptr, 'p'},
-        {"filename", no_argument, nullptr, 'n'},
-        {"null", no_argument, nullptr, '0'},
-        {"modname", no_argument, nullptr, 'm'},
-        {"field", required_argument, nullptr, 'F'},
-        {"set-version", required_argument, nullptr, 'k'},
-        {"basedir", required_argument, nullptr, 'b'},
-        {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
-    Options opt;
+namespace {
+
+constexpr OptionSpec k_options[] = {
+    {'a', "author", 'a', ValueKind::None, "Print only 'author'"},
+    {'d', "description", 'd', ValueKind::None, "Print only 'description'"},
+    {'l', "license", 'l', ValueKind::None, "Print only 'license'"},
+    {'p', "parameters", 'p', ValueKind::None, "Print only 'parm'"},
+    {'n', "filename", 'n', ValueKind::None, "Print only 'filename'"},
+    {'0', "null", '0', ValueKind::None, "Use \\0 instead of \\n"},
+    {'m', "modname", 'm', ValueKind::None, "Handle argument as module name"},
+    {'F', "field", 'F', ValueKind::Word, "Print only provided FIELD"},
+    {'k', "set-version", 'k', ValueKind::KernelVersion, "Use VERSION instead of `uname -r`"},
+    {'b', "basedir", 'b', ValueKind::Directory, "Use DIR as filesystem root for /lib/modules"},
+    {'V', "version", 'V', ValueKind::None, "Show version"},
+    {'h', "help", 'h', ValueKind::None, "Show this help"},
+};
+
+// The command line into `opt`; the exit status when it ends the run.
+std::optional<int> parse_modinfo_options(int argc, char** argv, Options& opt) {
     optind = 0;
-    for (;;) {
-        int c = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", longopts, nullptr);
-        if (c == -1) break;
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
         case 'a':
             opt.field = "author";
@@ -319,13 +289,13 @@ int modinfo_main(int argc, char** argv) {
             opt.arg_is_modname = true;
             break;
         case 'F':
-            opt.field = optarg;
+            opt.field = parser.value();
             break;
         case 'k':
-            opt.kversion = optarg;
+            opt.kversion = parser.value();
             break;
         case 'b':
-            opt.basedir = optarg;
+            opt.basedir = parser.value();
             break;
         case 'h':
             help(argv[0]);
@@ -340,114 +310,30 @@ int modinfo_main(int argc, char** argv) {
         util::Diag::error("missing module or filename.");
         return EXIT_FAILURE;
     }
+    return std::nullopt;
+}
 
+} // namespace
+
+std::span<const OptionSpec> modinfo_options() {
+    return k_options;
+}
+
+int modinfo_main(int argc, char** argv) {
+    Options opt;
+    if (auto done = parse_modinfo_options(argc, argv, opt)) return *done;
     std::string dirname;
     {
-        std::string root = opt.basedir.value_or("");
-        std::string kver;
-        if (opt.kversion) {
-            kver = *opt.kversion;
-        } else {
-            utsname u;
-            if (uname(&u) < 0) {
-                util::Diag::error(std::string("uname() failed: ") + std::strerror(errno));
-                return EXIT_FAILURE;
-            }
-            kver = u.release;
+        std::string kver = opt.kversion ? *opt.kversion : exec::real_system().kernel_release();
+        if (kver.empty()) {
+            util::Diag::error(std::string("uname() failed: ") + std::strerror(errno));
+            return EXIT_FAILURE;
         }
         // libkmod makes the directory absolute (not normalised) against the cwd.
-        dirname = absolute(root + "/lib/modules/" + kver);
+        dirname = util::absolute_path(opt.basedir.value_or("") + "/lib/modules/" + kver);
     }
-    index::ModuleDirectory dir(dirname);
-
-    // Resolve every argument first (index lookups are cheap and sequential), then read and
-    // format the modules in parallel.
-    std::vector<Work> work;
-    bool need_builtin = false;
-    auto add_found = [&](const std::vector<resolve::Found>& found) -> std::optional<util::Error> {
-        for (const auto& f : found) {
-            Work w;
-            w.name = f.name;
-            auto dep = dir.dep(f.name);
-            if (!dep) return dep.error();
-            if (*dep) w.path = (*dep)->path;
-            auto builtin = f.builtin ? util::Expected<bool>(true) : dir.is_builtin(f.name);
-            if (!builtin) return builtin.error();
-            w.builtin = *builtin;
-            need_builtin |= w.builtin;
-            work.push_back(std::move(w));
-        }
-        return std::nullopt;
-    };
-    bool index_failed = false;
-    for (int i = optind; i < argc; ++i) {
-        const char* arg = argv[i];
-        std::optional<util::Error> err;
-        if (opt.arg_is_modname) {
-            auto found = resolve::lookup_name(dir, arg);
-            if (!found)
-                err = found.error();
-            else if (found->empty())
-                work.push_back({"Module name " + std::string(arg) + " not found.", {}, {}, false});
-            else
-                err = add_found(*found);
-        } else if (is_module_filename(arg)) {
-            Work w;
-            w.path = absolute(arg);
-            w.name = module::path_to_modname(w.path);
-            work.push_back(std::move(w));
-        } else {
-            auto found = resolve::lookup(dir, nullptr, arg);
-            if (!found) {
-                if (found.error().kind == util::ErrorKind::Invalid)
-                    work.push_back(
-                        {"Module alias " + std::string(arg) + " not found.", {}, {}, false});
-                else
-                    err = found.error();
-            } else if (found->empty()) {
-                work.push_back({"Module " + std::string(arg) + " not found.", {}, {}, false});
-            } else {
-                err = add_found(*found);
-            }
-        }
-        if (err) {
-            // A corrupt index: say which file and stop; kmod would misbehave here.
-            work.push_back({err->describe(), {}, {}, false});
-            index_failed = true;
-            break;
-        }
-    }
-
-    std::optional<module::BuiltinModinfo> builtin_info;
-    std::optional<util::Error> builtin_error;
-    if (need_builtin) {
-        auto b = module::BuiltinModinfo::open(dir.file("modules.builtin.modinfo"));
-        if (b)
-            builtin_info = std::move(*b);
-        else
-            builtin_error = b.error();
-    }
-
-    bool failed = index_failed;
-    // Decompressed modules in flight at once; one larger module still goes through alone.
-    util::MemoryBudget budget(16u << 20);
-    unsigned jobs = work.size() > 8 ? util::default_jobs() : 1;
-    util::parallel_ordered(
-        work.size(), jobs,
-        [&](size_t i) {
-            return describe(work[i], opt, builtin_info ? &*builtin_info : nullptr,
-                            builtin_error ? &*builtin_error : nullptr, budget);
-        },
-        [&](size_t, Result res) {
-            for (const auto& c : res.chunks) {
-                if (c.is_error)
-                    util::Diag::error(c.text);
-                else
-                    util::Output::write(c.text);
-            }
-            failed |= res.failed;
-        });
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    std::vector<std::string_view> args(argv + optind, argv + argc);
+    return print_modinfo(dirname, args, opt);
 }
 
 } // namespace modkit::cli

@@ -6,7 +6,6 @@
 #include "config/modprobe_config.hpp"
 #include "exec/probe_exec.hpp"
 #include "index/module_dir.hpp"
-#include "kernel/system.hpp"
 #include "resolve/resolver.hpp"
 
 #include <optional>
@@ -42,31 +41,48 @@ struct Options {
     bool quiet = false;
 };
 
+// The command line as parsed: options, the words after them, and the storage they point into.
+struct CommandLine {
+    Options opt;
+    std::vector<std::string_view> args;
+    std::vector<std::string> env_words; // $MODPROBE_OPTIONS, split
+    std::vector<char*> words;           // argv[0], $MODPROBE_OPTIONS, the rest of argv
+};
+
+// Parses argv (with $MODPROBE_OPTIONS first) into `cl`. Returns the exit status when the
+// command line ends the run: -h, -V, a bad option, or options that do not go together.
+std::optional<int> parse_command_line(int argc, char** argv, CommandLine& cl);
+// The usage rules: arguments present, modkit's --json/--explain only where they apply.
+std::optional<int> check_usage(const CommandLine& cl);
+
 struct Context {
     Options opt;
     std::string dirname;
     index::ModuleDirectory dir;
     config::ModprobeConfig config;
     resolve::Resolver resolver;
-    kernel::System& system;
-    // The level modprobe's own LOG() messages use: FATAL (exits), or WARNING with -a.
+    exec::System& system;
+    // The level modprobe's own LOG() messages use: FATAL, or WARNING with -a.
     util::LogLevel log_level = util::LogLevel::Fatal;
+    // A FATAL message was printed: kmod's modprobe exits there with status 1, so every action
+    // stops at once and nothing more is done or printed.
+    bool halted = false;
 
-    Context(Options o, std::string dirname_, config::ModprobeConfig cfg, kernel::System& sys)
+    Context(Options o, std::string dirname_, config::ModprobeConfig cfg, exec::System& sys)
         : opt(std::move(o))
         , dirname(dirname_)
         , dir(std::move(dirname_))
         , config(std::move(cfg))
-        , resolver(dir, config)
+        , resolver(dir, config, [this](util::LogLevel l, const std::string& m) { log(l, m); })
         , system(sys) {}
     Context(const Context&) = delete;
 
     bool show_actions() const { return opt.show_depends || opt.verbose > 4; }
     exec::Effects effects();
-    // modprobe's LOG(): at log_level; FATAL ends the process with status 1, as kmod's does.
+    // modprobe's LOG(): at log_level. A FATAL message that is printed halts the run (kmod's
+    // log_printf exits on CRIT; one that -q suppresses does not).
     void log(const std::string& msg);
-    // Prints (and forgets) what the resolver logged while resolving, as libkmod would.
-    void flush_resolver_messages();
+    void log(util::LogLevel level, const std::string& msg);
 };
 
 int insert_all(Context& ctx, const std::vector<std::string_view>& args);

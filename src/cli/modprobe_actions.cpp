@@ -4,9 +4,11 @@
 
 #include "exec/remove_exec.hpp"
 #include "module/module_file.hpp"
+#include "module/modversions.hpp"
 #include "util/diag.hpp"
 #include "util/output.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -25,23 +27,19 @@ exec::Effects Context::effects() {
             util::Output::write(text);
             util::Output::flush(); // kmod flushes each action line
         },
-        [](util::LogLevel level, const std::string& msg) { util::Diag::log(level, msg); },
+        [this](util::LogLevel level, const std::string& msg) { log(level, msg); },
+        [this] { return halted; },
     };
 }
 
 void Context::log(const std::string& msg) {
-    if (!util::Diag::enabled(log_level)) return;
-    util::Diag::log(log_level, msg);
-    if (log_level == util::LogLevel::Fatal) {
-        util::Output::flush();
-        std::exit(EXIT_FAILURE); // kmod's log_printf exits on CRIT
-    }
+    log(log_level, msg);
 }
 
-void Context::flush_resolver_messages() {
-    for (const auto& m : resolver.messages())
-        util::Diag::error(m);
-    resolver.messages().clear();
+void Context::log(util::LogLevel level, const std::string& msg) {
+    if (halted || !util::Diag::enabled(level)) return;
+    util::Diag::log(level, msg);
+    if (level == util::LogLevel::Fatal) halted = true;
 }
 
 namespace {
@@ -59,7 +57,6 @@ int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
     flags.apply_blacklist = o.use_blacklist;
     flags.ignore_loaded = o.show_depends;
     auto plan = resolve::plan_probe(ctx.resolver, mod, extra_options, flags);
-    ctx.flush_resolver_messages();
     if (!plan) return index_error(plan.error());
     exec::ProbeRunOptions run;
     run.dry_run = o.dry_run || o.show_depends;
@@ -100,7 +97,6 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
             if (getcwd(cwd, sizeof cwd) != nullptr) path = std::string(cwd) + "/" + name;
         }
         auto mod = ctx.resolver.by_path(path);
-        ctx.flush_resolver_messages();
         if (!mod) {
             ctx.log("Module " + name + " not found.");
             return -ENOENT;
@@ -108,7 +104,6 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
         list.push_back(*mod);
     } else {
         auto found = ctx.resolver.lookup(name);
-        ctx.flush_resolver_messages();
         if (!found && found.error().kind == util::ErrorKind::Corrupt)
             return index_error(found.error());
         if (!found || found->empty()) {
@@ -119,6 +114,7 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
     }
     int err = 0;
     for (ModId mod : list) {
+        if (ctx.halted) break;
         if (ctx.opt.lookup_only) {
             util::Output::write(ctx.resolver.get(mod).name + "\n");
         } else {
@@ -134,8 +130,10 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
 
 int insert_all(Context& ctx, const std::vector<std::string_view>& args) {
     int err = 0;
-    for (auto a : args)
+    for (auto a : args) {
+        if (ctx.halted) break;
         if (int r = insert_one(ctx, std::string(a), nullptr); r < 0) err = r;
+    }
     return err;
 }
 
@@ -151,11 +149,11 @@ int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
     run.remove_holders = ctx.opt.remove_holders;
     run.wait_msec = ctx.opt.wait_msec;
     for (auto arg : args) {
+        if (ctx.halted) break;
         std::string a(arg);
         int r = 0;
         ctx.resolver.forget_modules();
         auto found = ctx.resolver.lookup(a);
-        ctx.flush_resolver_messages();
         if (!found) {
             r = found.error().kind == util::ErrorKind::Corrupt ? index_error(found.error())
                                                                : -found.error().sys_errno;
@@ -166,8 +164,7 @@ int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
             for (ModId mod : *found) {
                 exec::Effects fx = ctx.effects();
                 r = exec::run_remove(ctx.resolver, mod, run, ctx.log_level, fx);
-                ctx.flush_resolver_messages();
-                if (r < 0) break;
+                if (r < 0 || ctx.halted) break;
             }
         }
         if (r < 0) err = r;
@@ -222,14 +219,24 @@ int show_modversions(Context& ctx, const std::string& path) {
     }
     util::Expected<std::vector<module::VersionEntry>> versions =
         mod ? mod->versions() : std::unexpected(mod.error());
-    if (!versions) {
+    // Linux 6.14's extended modversions, which kmod 34 does not read: listed after __versions
+    // (the names __versions lacks), or alone when the module has only them.
+    util::Expected<std::vector<module::VersionEntry>> ext =
+        mod ? module::extended_versions(*mod) : std::unexpected(mod.error());
+    if (!versions && (!ext || versions.error().kind != util::ErrorKind::NotFound)) {
         ctx.log("could not get modversions of " + path + ": " +
                 std::strerror(versions.error().sys_errno));
         return -versions.error().sys_errno;
     }
     std::vector<std::pair<std::string_view, uint64_t>> rows;
-    for (const auto& v : *versions)
-        rows.emplace_back(v.name, v.crc);
+    if (versions)
+        for (const auto& v : *versions)
+            rows.emplace_back(v.name, v.crc);
+    if (ext)
+        for (const auto& v : *ext)
+            if (std::none_of(rows.begin(), rows.end(),
+                             [&](const auto& r) { return r.first == v.name; }))
+                rows.emplace_back(v.name, v.crc);
     print_crc_lines(rows);
     return 0;
 }

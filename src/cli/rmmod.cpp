@@ -2,19 +2,19 @@
 // does: built in, not loaded, held by other modules, in use, or a kernel without module
 // unloading. A failed removal is reported and the next argument is tried; exit 1 at the end.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
+#include "exec/remove_exec.hpp"
 #include "index/module_dir.hpp"
-#include "kernel/insert.hpp"
-#include "kernel/module_state.hpp"
-#include "kernel/remove.hpp"
 #include "module/names.hpp"
+#include "resolve/removal.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 
 #include <cerrno>
 #include <cstring>
-#include <getopt.h>
 #include <map>
 #include <string>
 #include <sys/stat.h>
@@ -44,12 +44,10 @@ struct Target {
     bool maybe_builtin = false; // only a module named (not given by path) can be built in
 };
 
-class Remover {
+class Arguments {
 public:
-    Remover(KernelToolEnv& env, bool use_syslog)
-        : m_env(env)
-        , m_syslog(use_syslog)
-        , m_dir(env.module_root + "/" + env.sys.kernel_release()) {}
+    explicit Arguments(KernelToolEnv& env)
+        : m_dir(env.module_root + "/" + env.sys.kernel_release()) {}
 
     // Resolves `arg`; nullopt after printing why the module object cannot be created.
     std::optional<Target> resolve(const std::string& arg) {
@@ -58,7 +56,7 @@ public:
         std::string name = module::path_to_modname(arg);
         int err = name.empty() ? ENOENT : 0;
         if (err == 0) {
-            std::string abspath = kernel::absolute_path(arg);
+            std::string abspath = util::absolute_path(arg);
             auto [it, fresh] = m_paths.emplace(name, abspath);
             if (!fresh && it->second != abspath) {
                 util::Diag::error("kmod_module '" + name +
@@ -74,41 +72,9 @@ public:
         return Target{name, false};
     }
 
-    // rmmod's check_module_inuse(): negative when the module must not be removed.
-    int check_in_use(const Target& t) {
-        if (t.maybe_builtin && is_builtin(t.name)) {
-            util::Diag::error("Module " + t.name + " is builtin.");
-            return -ENOENT;
-        }
-        if (!kernel::initstate(m_env.sys, t.name)) {
-            util::Diag::error("Module " + t.name + " is not currently loaded");
-            return -ENOENT;
-        }
-        auto holders = kernel::holders(m_env.sys, t.name);
-        if (holders && !holders->empty()) {
-            std::string list;
-            for (const std::string& h : *holders)
-                list += " " + h;
-            if (m_syslog) { // kmod logs the head and prints the names on stderr
-                util::Diag::error("Module " + t.name + " is in use by:");
-                util::Diag::raw(list + "\n");
-            } else {
-                util::Diag::error("Module " + t.name + " is in use by:" + list);
-            }
-            return -EBUSY;
-        }
-        int ret = kernel::refcnt(m_env.sys, t.name);
-        if (ret > 0) {
-            util::Diag::error("Module " + t.name + " is in use");
-            return -EBUSY;
-        }
-        if (ret == -ENOENT) util::Diag::error("Module unloading is not supported");
-        return ret;
-    }
-
-private:
-    bool is_builtin(const std::string& name) {
-        auto r = m_dir.is_builtin(name);
+    bool is_builtin(const Target& t) {
+        if (!t.maybe_builtin) return false;
+        auto r = m_dir.is_builtin(t.name);
         if (!r) {
             util::Diag::error(r.error().describe());
             return false;
@@ -116,25 +82,67 @@ private:
         return *r;
     }
 
-    KernelToolEnv& m_env;
-    bool m_syslog;
+private:
     index::ModuleDirectory m_dir;
     std::map<std::string, std::string> m_paths; // module name -> path it was given by
 };
 
+// Prints check_module_inuse()'s refusals in rmmod's wording.
+void print_refusal(const exec::Refusal& why, bool use_syslog) {
+    using Kind = exec::Refusal::Kind;
+    const std::string& m = why.module;
+    switch (why.kind) {
+    case Kind::Builtin:
+        util::Diag::error("Module " + m + " is builtin.");
+        break;
+    case Kind::NotLoaded:
+        util::Diag::error("Module " + m + " is not currently loaded");
+        break;
+    case Kind::HeldBy: {
+        std::string list;
+        for (const std::string& h : why.holders)
+            list += " " + h;
+        if (use_syslog) { // kmod logs the head and prints the names on stderr
+            util::Diag::error("Module " + m + " is in use by:");
+            util::Diag::raw(list + "\n");
+        } else {
+            util::Diag::error("Module " + m + " is in use by:" + list);
+        }
+        break;
+    }
+    case Kind::InUse:
+        util::Diag::error("Module " + m + " is in use");
+        break;
+    case Kind::NoUnload: // no refcnt file; any other error of reading it fails silently
+        if (why.err == ENOENT) util::Diag::error("Module unloading is not supported");
+        break;
+    case Kind::CommandFailed:
+    case Kind::SoftdepsFailed:
+        break; // not part of an rmmod plan
+    }
+}
+
+constexpr OptionSpec k_options[] = {
+    {'f', "force", 'f', ValueKind::None, "forces a module unload. DANGEROUS"},
+    {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
+    {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> rmmod_options() {
+    return k_options;
+}
+
 int rmmod_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"force", no_argument, nullptr, 'f'},   {"syslog", no_argument, nullptr, 's'},
-        {"verbose", no_argument, nullptr, 'v'}, {"version", no_argument, nullptr, 'V'},
-        {"help", no_argument, nullptr, 'h'},    {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
+    OptionParser parser(k_options);
     bool force = false, use_syslog = false;
     int verbose = 0;
     for (;;) {
-        int c = getopt_long(argc, argv, "fsvVh", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'f':
@@ -162,19 +170,26 @@ int rmmod_run(int argc, char** argv, KernelToolEnv& env) {
     }
     util::Diag::set_level(verbosity_level(verbose));
 
-    Remover remover(env, use_syslog);
+    Arguments args(env);
+    exec::RemoveRunOptions run;
+    run.force = force;
+    exec::Effects fx{env.sys, exec::run_shell_command, [](std::string_view) {}, {}};
+    bool refused = false; // a check said why; otherwise the kernel's refusal gets a line
+    const exec::RefusalFn on_refusal = [&](const exec::Refusal& why) {
+        refused = true;
+        print_refusal(why, use_syslog);
+    };
     int failures = 0;
     for (int i = optind; i < argc; ++i) {
         const std::string arg = argv[i];
-        auto target = remover.resolve(arg);
+        auto target = args.resolve(arg);
         if (!target) break; // kmod stops here, keeping the exit status so far
-        if (!force && remover.check_in_use(*target) < 0) {
-            ++failures;
-            continue;
-        }
-        int err = kernel::remove_module(env.sys, target->name, force ? kernel::k_remove_force : 0);
+        auto plan = resolve::plan_rmmod(target->name, !force && args.is_builtin(*target), force);
+        refused = false;
+        int err = exec::run_removal(nullptr, plan, run, util::LogLevel::Error, fx, on_refusal);
         if (err < 0) {
-            util::Diag::error("could not remove module " + arg + ": " + std::strerror(-err));
+            if (!refused)
+                util::Diag::error("could not remove module " + arg + ": " + std::strerror(-err));
             ++failures;
         }
     }
@@ -182,7 +197,7 @@ int rmmod_run(int argc, char** argv, KernelToolEnv& env) {
 }
 
 int rmmod_main(int argc, char** argv) {
-    KernelToolEnv env{kernel::real_system()};
+    KernelToolEnv env{exec::real_system()};
     return rmmod_run(argc, argv, env);
 }
 

@@ -1,16 +1,18 @@
 // `kmod static-nodes`: the device nodes of modules.devname for the running kernel, as text
 // for people, tmpfiles.d lines for systemd, or modules.devname lines. Lines are read and
-// parsed exactly as kmod does (4 KiB fgets pieces, sscanf "%s %s %c%u:%u").
+// parsed as kmod does by index/devname.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 
+#include "index/devname.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <getopt.h>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,12 +21,7 @@ namespace modkit::cli {
 
 namespace {
 
-struct Node {
-    const char* modname;
-    const char* devname;
-    char type;
-    unsigned major, minor;
-};
+using Node = index::DevnameEntry;
 
 std::string human(const Node& n) {
     return std::string("Module: ") + n.modname + "\n\tDevice node: /dev/" + n.devname +
@@ -35,14 +32,14 @@ std::string human(const Node& n) {
 
 std::string tmpfiles(const Node& n) {
     std::string out;
-    if (const char* slash = std::strrchr(n.devname, '/'))
-        out = "d /dev/" + std::string(n.devname, slash) + " 0755 - - -\n";
+    if (size_t slash = n.devname.rfind('/'); slash != std::string::npos)
+        out = "d /dev/" + n.devname.substr(0, slash) + " 0755 - - -\n";
     return out + n.type + "! /dev/" + n.devname + " 0600 - - - " + std::to_string(n.major) + ":" +
            std::to_string(n.minor) + "\n";
 }
 
 std::string devname(const Node& n) {
-    return std::string(n.modname) + " " + n.devname + " " + n.type + std::to_string(n.major) + ":" +
+    return n.modname + " " + n.devname + " " + n.type + std::to_string(n.major) + ":" +
            std::to_string(n.minor) + "\n";
 }
 
@@ -79,24 +76,6 @@ void help() {
     util::Output::write(text);
 }
 
-// shared/util.c mkdir_parents(): creates the directories leading to `path`; -errno on failure.
-int mkdir_parents(const std::string& path) {
-    size_t end = path.rfind('/');
-    if (end == std::string::npos) return 0;
-    for (size_t i = 1; i <= end; ++i) {
-        if (i != end && path[i] != '/') continue;
-        std::string dir = path.substr(0, i);
-        if (dir.empty() || dir.back() == '/') continue;
-        struct stat st {};
-        if (::stat(dir.c_str(), &st) == 0) {
-            if (!S_ISDIR(st.st_mode)) return -ENOTDIR;
-            continue;
-        }
-        if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return -errno;
-    }
-    return 0;
-}
-
 // The file as fgets(buf, 4096) returns it; a read error ends it, as it ends fgets.
 std::string read_all(int fd) {
     std::string text;
@@ -110,31 +89,36 @@ std::string read_all(int fd) {
     return text;
 }
 
+constexpr OptionSpec k_options[] = {
+    {'f', "format", 'f', ValueKind::Word, "choose format to use: see \"Formats\""},
+    {'o', "output", 'o', ValueKind::File, "write output to file"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> static_nodes_options() {
+    return k_options;
+}
+
 int static_nodes_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"output", required_argument, nullptr, 'o'},
-        {"format", required_argument, nullptr, 'f'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     if (!env.continue_getopt) optind = 0;
+    OptionParser parser(k_options);
     std::string output = "/dev/stdout";
     const Format* format = &k_formats[0];
     for (;;) {
-        int c = getopt_long(argc, argv, "o:f:h", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'o':
-            output = optarg;
+            output = parser.value();
             break;
         case 'f': {
             const Format* found = nullptr;
             for (const Format& f : k_formats)
-                if (std::strcmp(f.name, optarg) == 0) found = &f;
+                if (std::strcmp(f.name, parser.value()) == 0) found = &f;
             if (found == nullptr) {
-                util::Diag::raw(std::string("Unknown format: '") + optarg + "'.\n");
+                util::Diag::raw(std::string("Unknown format: '") + parser.value() + "'.\n");
                 help();
                 return 1;
             }
@@ -164,10 +148,12 @@ int static_nodes_run(int argc, char** argv, KernelToolEnv& env) {
     const std::string text = read_all(in);
     ::close(in);
 
-    if (int r = mkdir_parents(output); r < 0) {
-        util::Diag::raw("Error: could not create parent directory for " + output + " - " +
-                        std::strerror(-r) + ".\n");
-        return 1;
+    if (size_t slash = output.rfind('/'); slash != std::string::npos && slash > 0) {
+        if (auto made = util::make_directories(output.substr(0, slash)); !made) {
+            util::Diag::raw("Error: could not create parent directory for " + output + " - " +
+                            std::strerror(made.error().sys_errno) + ".\n");
+            return 1;
+        }
     }
     int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (out < 0) {
@@ -177,25 +163,13 @@ int static_nodes_run(int argc, char** argv, KernelToolEnv& env) {
 
     int ret = 0;
     std::string result;
-    constexpr size_t k_piece = 4095; // fgets with a 4096-byte buffer
-    for (size_t pos = 0; pos < text.size();) {
-        size_t nl = text.find('\n', pos);
-        size_t len = nl == std::string::npos ? text.size() - pos : nl + 1 - pos;
-        if (len > k_piece) len = k_piece;
-        const std::string piece = text.substr(pos, len);
-        pos += len;
-        if (piece[0] == '#') continue;
-        char modname[4096], dev[4096], type = 0;
-        unsigned major = 0, minor = 0;
-        int matches = std::sscanf(piece.c_str(), "%4095s %4095s %c%u:%u", modname, dev, &type,
-                                  &major, &minor);
-        if (matches != 5 || (type != 'c' && type != 'b')) {
-            // printf("%s") of the line: it stops at a NUL byte.
-            util::Diag::raw("Error: invalid devname entry: " + std::string(piece.c_str()));
+    for (const index::DevnameLine& line : index::parse_devname(text)) {
+        if (!line.valid) {
+            util::Diag::raw("Error: invalid devname entry: " + line.invalid);
             ret = 1;
             continue;
         }
-        result += format->write(Node{modname, dev, type, major, minor});
+        result += format->write(line.entry);
     }
     util::write_all(out, result);
     ::close(out);

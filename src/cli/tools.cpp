@@ -13,15 +13,21 @@ namespace modkit::cli {
 namespace {
 
 constexpr Tool k_tools[] = {
+    {"abi", abi_main, "will a module load into another kernel (check); what changed (diff)"},
     {"depmod", depmod_main, "generate modules.dep and the module index files"},
     {"dkms", dkms_main, "build and install out-of-tree modules (DKMS)"},
     {"explain", explain_main, "why and how modprobe would load a module (modprobe --explain)"},
+    {"hw", hw_main, "this machine's devices and the modules that drive them"},
     {"insmod", insmod_main, "insert a module file into the kernel"},
     {"kmod", kmod_main, "kmod's own commands: help, list, static-nodes"},
     {"lsmod", lsmod_main, "list the loaded modules"},
     {"modinfo", modinfo_main, "show information about a kernel module"},
     {"modprobe", modprobe_main, "add or remove modules, with their dependencies"},
+    {"modules-load", modules_load_main,
+     "load the modules modules-load.d lists (systemd-modules-load)"},
+    {"preflight", preflight_main, "what the next boot into an installed kernel would lose"},
     {"rmmod", rmmod_main, "remove modules from the kernel"},
+    {"weak-modules", weak_modules_main, "link compatible out-of-tree modules into other kernels"},
 };
 
 int usage(int rc) {

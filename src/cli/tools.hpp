@@ -2,11 +2,9 @@
 // basename or as "modkit <name>"), its entry point and one line of help.
 #pragma once
 
-#include <span>
+#include "exec/system.hpp"
 
-namespace modkit::kernel {
-class System;
-}
+#include <span>
 #include <string_view>
 
 namespace modkit::cli {
@@ -30,7 +28,7 @@ inline constexpr std::string_view k_kmod_compat_version = "34";
 inline constexpr std::string_view k_features = "+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL";
 
 // modprobe against a given system (the fake one in tests).
-int modprobe_run(int argc, char** argv, kernel::System& sys);
+int modprobe_run(int argc, char** argv, exec::System& sys);
 
 // Prints "kmod version 34" and the feature line, as kmod's tools do for -V.
 int print_kmod_version();
@@ -44,5 +42,13 @@ int kmod_main(int argc, char** argv);
 int modprobe_main(int argc, char** argv);
 int dkms_main(int argc, char** argv);
 int explain_main(int argc, char** argv);
+int abi_main(int argc, char** argv);
+int weak_modules_main(int argc, char** argv);
+int hw_main(int argc, char** argv);
+int preflight_main(int argc, char** argv);
+int modules_load_main(int argc, char** argv);
+
+// modules-load against a given system (the fake one in tests).
+int modules_load_run(int argc, char** argv, kernel::System& sys);
 
 } // namespace modkit::cli

@@ -51,6 +51,7 @@ void list_one(const std::string& path, ConfigKind kind, FileList& out) {
     if (stat(path.c_str(), &st) != 0) return;
     if (!S_ISDIR(st.st_mode)) {
         insert_sorted(out.files, {path, std::string(util::basename(path))});
+        out.stamps.push_back({path, mtime_usec(st)});
         return;
     }
     DIR* d = opendir(path.c_str());
@@ -61,6 +62,7 @@ void list_one(const std::string& path, ConfigKind kind, FileList& out) {
             {util::LogLevel::Error, path, 0, what + std::strerror(errno), "conf_files_list"});
         return;
     }
+    out.stamps.push_back({path, mtime_usec(st)});
     // readdir order only decides the order of the messages; sort it so they are repeatable.
     std::vector<std::string> names;
     while (dirent* de = readdir(d))
@@ -81,6 +83,19 @@ void list_one(const std::string& path, ConfigKind kind, FileList& out) {
 }
 
 } // namespace
+
+uint64_t mtime_usec(const struct stat& st) {
+    return static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000u +
+           static_cast<uint64_t>(st.st_mtim.tv_nsec) / 1000u;
+}
+
+bool stamps_changed(std::span<const PathStamp> stamps) {
+    for (const PathStamp& p : stamps) {
+        struct stat st {};
+        if (stat(p.path.c_str(), &st) != 0 || mtime_usec(st) != p.mtime_usec) return true;
+    }
+    return false;
+}
 
 std::vector<std::string> default_config_dirs(ConfigKind kind, std::string_view root) {
     std::string base(root);

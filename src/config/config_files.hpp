@@ -5,10 +5,13 @@
 
 #include "config/diagnostic.hpp"
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct stat;
 
 namespace modkit::config {
 
@@ -24,9 +27,18 @@ struct ConfigFile {
     std::string name; // the basename the list is sorted and masked by
 };
 
+// A configuration path as it was when listed: the path itself (for a directory, its own
+// mtime, not its files') with the mtime in microseconds. libkmod's kmod_validate_resources
+// asks for a new context when one of these changes.
+struct PathStamp {
+    std::string path;
+    uint64_t mtime_usec = 0;
+};
+
 struct FileList {
     std::vector<ConfigFile> files; // in parse order
     Diagnostics diagnostics;
+    std::vector<PathStamp> stamps; // every path that was listed, in the order given
 };
 
 struct ListOptions {
@@ -39,5 +51,10 @@ struct ListOptions {
 // Lists the configuration files of `paths` (directories, or single files as with -C). A path
 // that cannot be stat()ed is skipped silently, as kmod does.
 FileList list_config_files(std::span<const std::string> paths, const ListOptions& options);
+
+// True when a stamped path can no longer be stat()ed or its mtime changed.
+bool stamps_changed(std::span<const PathStamp> stamps);
+// A file's mtime in microseconds, as libkmod compares them.
+uint64_t mtime_usec(const struct stat& st);
 
 } // namespace modkit::config

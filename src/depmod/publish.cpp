@@ -36,22 +36,6 @@ bool is_our_temp(std::string_view name) {
 
 } // namespace
 
-util::Expected<DirectoryLock> DirectoryLock::acquire(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return util::fail_errno(errno, dir, "could not open directory");
-    while (flock(fd, LOCK_EX) < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        return util::fail_errno(err, dir, "could not lock directory");
-    }
-    return DirectoryLock(fd);
-}
-
-DirectoryLock::~DirectoryLock() {
-    if (m_fd >= 0) ::close(m_fd); // closing releases the lock
-}
-
 util::Expected<size_t> recover_interrupted_commit(const std::string& dir) {
     size_t completed = 0;
     const std::string journal = dir + "/" + k_journal_name;

@@ -16,23 +16,6 @@ namespace modkit::depmod {
 
 inline constexpr const char* k_journal_name = "modules.modkit-commit";
 
-// An exclusive lock on a directory (flock on the directory itself; no lock file is left).
-class DirectoryLock {
-public:
-    static util::Expected<DirectoryLock> acquire(const std::string& dir);
-    DirectoryLock(DirectoryLock&& o) noexcept
-        : m_fd(o.m_fd) {
-        o.m_fd = -1;
-    }
-    DirectoryLock& operator=(DirectoryLock&&) = delete;
-    ~DirectoryLock();
-
-private:
-    explicit DirectoryLock(int fd)
-        : m_fd(fd) {}
-    int m_fd;
-};
-
 // Finishes a commit that was interrupted during its renames and removes leftover temporary
 // files. Returns the number of files it completed.
 util::Expected<size_t> recover_interrupted_commit(const std::string& dir);

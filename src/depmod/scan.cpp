@@ -136,11 +136,8 @@ private:
     }
 
     void consider_file(int dfd, const std::string& path, const char* name) {
-        bool ext = false;
         std::string_view base(name);
-        for (std::string_view e : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"})
-            if (base.size() > e.size() && base.ends_with(e)) ext = true;
-        if (!ext) return;
+        if (!module::has_module_extension(base)) return;
         std::string modname = module::modname_normalize(base);
         auto it = m_by_name.find(modname);
         if (it != m_by_name.end()) {

@@ -11,6 +11,7 @@
 #include "dkms/signing.hpp"
 #include "dkms/transaction.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 
 namespace modkit::dkms {
 

@@ -6,6 +6,7 @@
 #include "dkms/tree.hpp"
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
+#include "util/fs.hpp"
 
 #include <climits>
 #include <cstdlib>

@@ -6,8 +6,10 @@
 #include "dkms/build_steps.hpp"
 #include "dkms/shell.hpp"
 #include "dkms/signing.hpp"
+#include "module/names.hpp"
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
+#include "util/fs.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
@@ -122,12 +124,12 @@ std::string module_compression_suffix(const Context& ctx, const std::string& ker
         dir.c_str(),
         [](const char* path, const struct stat*, int type, struct FTW*) -> int {
             if (type != FTW_F) return 0;
-            std::string_view p(path);
-            if (util::ends_with(p, ".ko.gz"))
+            std::string_view ext = module::module_extension(path);
+            if (ext == ".ko.gz")
                 found |= 1;
-            else if (util::ends_with(p, ".ko.xz"))
+            else if (ext == ".ko.xz")
                 found |= 2;
-            else if (util::ends_with(p, ".ko.zst"))
+            else if (ext == ".ko.zst")
                 found |= 4;
             return 0;
         },

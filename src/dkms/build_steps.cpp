@@ -11,6 +11,7 @@
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
@@ -119,6 +120,8 @@ Outcome BuildSteps::prepare() {
         BufferedReport quiet;
         m_signing = prepare_signing(m_ctx, m_target, quiet);
     }
+    m_visible = m_tree.build_dir(m, v);
+    m_private = private_mounts_available() && util::path_exists(m_visible);
     return check_build_depends();
 }
 

@@ -5,6 +5,7 @@
 
 #include "dkms/tree.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 #include "util/strings.hpp"
 
 #include <array>
@@ -272,11 +273,11 @@ bool take_word(const std::string& word, ParseResult& r, Context& ctx) {
             return false;
         }
         cmd.action = word;
-    } else if (is_regular_file(word) && util::ends_with(word, "dkms.conf")) {
+    } else if (util::is_regular_file(word) && util::ends_with(word, "dkms.conf")) {
         cmd.source_path = word.substr(0, word.size() - 9) + "./";
-    } else if (util::is_directory(word) && is_regular_file(word + "/dkms.conf")) {
+    } else if (util::is_directory(word) && util::is_regular_file(word + "/dkms.conf")) {
         cmd.source_path = word;
-    } else if (is_regular_file(word)) {
+    } else if (util::is_regular_file(word)) {
         ctx.archive_location = word;
     } else if (cmd.module.empty()) {
         parse_module_version(word, cmd);

@@ -3,6 +3,7 @@
 #include "util/atomic_file.hpp"
 
 #include "dkms/conf_eval.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 

@@ -1,6 +1,7 @@
 // do_install (dkms.in v3.4 order: validate, PRE_INSTALL, per module version check, archive
 // the original, copy; then the kernel-K-A link, POST_INSTALL, depmod), transactional.
 #include "dkms/install.hpp"
+#include "dkms/weak_modules_hook.hpp"
 #include "util/atomic_file.hpp"
 
 #include "dkms/abi_gate.hpp"
@@ -13,6 +14,7 @@
 #include "dkms/transaction.hpp"
 #include "dkms/version_check.hpp"
 #include "util/copy_tree.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
@@ -73,7 +75,7 @@ util::Expected<void> archive_original(const Context& ctx, const Tree& tree, Tran
     auto found = find_module_files(lib, e.dest_name, suffix);
     if (found.size() == 1) candidates.push_back(found[0]);
     for (const auto& original : candidates) {
-        if (original.empty() || !is_regular_file(original)) continue;
+        if (original.empty() || !util::is_regular_file(original)) continue;
         std::string stored = dir + "/" + std::string(util::basename(original));
         report.out("Found pre-existing " + original + ", archiving for uninstallation\n");
         if (auto r = tx.make_directories(dir); !r) return r;
@@ -143,6 +145,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
         return die(exit_code::k_install_failed, {e.describe(), "Installation aborted."});
     };
     bool any_installed = false;
+    std::vector<std::string> installed_paths; // for weak-modules
     for (const auto& [e, file] : *modules) {
         if (!check_version_sanity(ctx, t.kernel, conf->obsolete_by, e->dest_name, file, suffix,
                                   report))
@@ -156,6 +159,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
         if (auto r = tx->install_file(file, dest, ctx.symlink_modules); !r)
             return aborted(r.error());
         any_installed = true;
+        installed_paths.push_back(dest);
     }
     // Nothing changed: the transaction rolls back to exactly where it started.
     if (!modules->empty() && !any_installed)
@@ -179,6 +183,7 @@ Outcome install_built(const Context& base_ctx, const std::string& m, const std::
                     "Install Failed (depmod problems). Module rolled back to built state."});
     }
     tx->commit();
+    run_weak_modules(ctx, conf->no_weak_modules, installed_paths, WeakAction::Add, report);
     if (ctx.modprobe_on_install && t.kernel == ctx.current_kernel) {
         ShellCommand cmd;
         cmd.script = "find /sys/devices -name modalias -print0 | xargs -0 cat | sort -u | "

@@ -6,6 +6,7 @@
 #include "dkms/tree.hpp"
 #include "module/sign.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 #include "util/strings.hpp"
 
 #include <sys/stat.h>
@@ -16,7 +17,7 @@ namespace modkit::dkms {
 namespace {
 
 bool is_executable_file(const std::string& p) {
-    return is_regular_file(p) && access(p.c_str(), X_OK) == 0;
+    return util::is_regular_file(p) && access(p.c_str(), X_OK) == 0;
 }
 
 // `${kernelver%.*}`: the kernel version without its last dot-suffix ("6.1.0-50-amd64" -> "6.1").
@@ -34,17 +35,17 @@ MokPaths mok_paths(const Context& ctx) {
 
 bool ensure_signing_key(const std::string& key, const std::string& cert, Report& report) {
     bool pkcs11 = util::starts_with(key, "pkcs11:");
-    if (!pkcs11 && (!is_regular_file(key) || !is_regular_file(cert))) {
+    if (!pkcs11 && (!util::is_regular_file(key) || !util::is_regular_file(cert))) {
         report.out(
             "Certificate or key are missing, generating self signed certificate for MOK...\n");
         (void)module::generate_signing_key(key, cert, module::Overwrite::Yes);
-        if (!is_regular_file(key)) {
+        if (!util::is_regular_file(key)) {
             report.out("Key file " + key +
                        " not found and can't be generated, modules won't be signed\n");
             return false;
         }
     }
-    if (!is_regular_file(cert)) {
+    if (!util::is_regular_file(cert)) {
         report.out("Certificate file " + cert +
                    " not found and can't be generated, modules won't be signed\n");
         return false;
@@ -73,7 +74,7 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
         report.out("Module signing is disabled by policy, modules won't be signed\n");
         return s;
     }
-    if (!is_regular_file(target.kernel_config)) {
+    if (!util::is_regular_file(target.kernel_config)) {
         report.out("Kernel config " + target.kernel_config +
                    " not found, modules won't be signed\n");
         return s;
@@ -94,7 +95,7 @@ SigningSetup prepare_signing(const Context& base, const ConfTarget& target, Repo
             sign_file = "/usr/src/linux-headers-" + target.kernelver + "/scripts/sign-file";
         else if (util::starts_with(ctx.running_distribution, "gentoo"))
             sign_file = "/usr/src/linux-" + target.kernelver + "/scripts/sign-file";
-        if (!is_regular_file(sign_file))
+        if (!util::is_regular_file(sign_file))
             sign_file = ctx.install_tree + "/" + target.kernelver + "/build/scripts/sign-file";
     }
     report.out("Sign command: " + sign_file + "\n");

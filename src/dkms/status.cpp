@@ -3,8 +3,10 @@
 // when the tree's module/ directory holds no module, or "(Differences between built and
 // installed modules)" when an installed copy is missing or differs from the tree's.
 #include "dkms/status.hpp"
+#include "module/names.hpp"
 #include "util/atomic_file.hpp"
 
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
@@ -17,8 +19,7 @@ namespace {
 using util::is_directory;
 
 bool is_module_file(std::string_view name) {
-    return util::ends_with(name, ".ko") || util::ends_with(name, ".ko.gz") ||
-           util::ends_with(name, ".ko.xz") || util::ends_with(name, ".ko.zst");
+    return module::has_module_extension(name);
 }
 
 bool same_contents(const std::string& a, const std::string& b) {

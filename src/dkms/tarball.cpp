@@ -9,6 +9,7 @@
 #include "dkms/transaction.hpp"
 #include "util/atomic_file.hpp"
 #include "util/copy_tree.hpp"
+#include "util/fs.hpp"
 #include "util/strings.hpp"
 
 #include <cstdlib>

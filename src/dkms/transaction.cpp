@@ -9,6 +9,7 @@
 #include "util/copy_tree.hpp"
 #include "util/diag.hpp"
 #include "util/fault.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
@@ -133,41 +134,23 @@ void undo_all(const std::string& dir) {
 } // namespace
 
 util::Expected<TreeLock> TreeLock::try_acquire(const Context& ctx) {
-    std::string path = ctx.dkms_tree + k_lock_name;
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return util::fail_errno(errno, path, "cannot open lock file");
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int err = errno;
-        close(fd);
-        return util::fail_errno(err, path, "locked");
-    }
-    return TreeLock(fd);
+    auto lock = util::FileLock::acquire(ctx.dkms_tree + k_lock_name, util::FileLock::Wait::NoWait);
+    if (!lock) return util::fail(lock.error());
+    return TreeLock(std::move(*lock));
 }
 
 util::Expected<TreeLock> TreeLock::acquire(const Context& ctx, Report& report,
                                            MissingTree missing) {
     if (!util::is_directory(ctx.dkms_tree)) {
-        if (missing == MissingTree::NothingToLock) return TreeLock(-1);
+        if (missing == MissingTree::NothingToLock) return TreeLock(std::nullopt);
         if (auto r = util::make_directories(ctx.dkms_tree, 0755); !r) return util::fail(r.error());
     }
     std::string path = ctx.dkms_tree + k_lock_name;
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return util::fail_errno(errno, path, "cannot open lock file");
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    auto lock = util::FileLock::acquire(path, util::FileLock::Wait::Block, [&] {
         report.err("Waiting for another dkms command to finish (" + path + ")...\n");
-        while (flock(fd, LOCK_EX) != 0) {
-            if (errno != EINTR) {
-                int err = errno;
-                close(fd);
-                return util::fail_errno(err, path, "cannot lock");
-            }
-        }
-    }
-    return TreeLock(fd);
-}
-
-TreeLock::~TreeLock() {
-    if (m_fd >= 0) close(m_fd);
+    });
+    if (!lock) return util::fail(lock.error());
+    return TreeLock(std::move(*lock));
 }
 
 Transaction::Transaction(const Context&, std::string dir)

@@ -13,7 +13,10 @@
 #include "dkms/context.hpp"
 #include "dkms/report.hpp"
 #include "util/error.hpp"
+#include "util/file_lock.hpp"
+#include "util/fs.hpp"
 
+#include <optional>
 #include <string>
 
 namespace modkit::dkms {
@@ -30,19 +33,13 @@ public:
                                             MissingTree missing);
     // Takes the lock only if nobody holds it.
     static util::Expected<TreeLock> try_acquire(const Context& ctx);
-    TreeLock(TreeLock&& o) noexcept
-        : m_fd(o.m_fd) {
-        o.m_fd = -1;
-    }
-    TreeLock& operator=(TreeLock&&) = delete;
-    ~TreeLock();
     // False when the tree did not exist and nothing was locked (MissingTree::NothingToLock).
-    bool holds_lock() const { return m_fd >= 0; }
+    bool holds_lock() const { return m_lock.has_value(); }
 
 private:
-    explicit TreeLock(int fd)
-        : m_fd(fd) {}
-    int m_fd;
+    explicit TreeLock(std::optional<util::FileLock> lock)
+        : m_lock(std::move(lock)) {}
+    std::optional<util::FileLock> m_lock; // util::FileLock: an flock held until destruction
 };
 
 class Transaction {

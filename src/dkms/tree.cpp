@@ -1,6 +1,7 @@
 // Tree predicates and listings: stat/readlink/readdir only.
 #include "dkms/tree.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -140,11 +141,6 @@ void remove_empty_directories(const std::string& dir) {
     for (const auto& e : list_all(dir))
         remove_empty_directories(dir + "/" + e);
     rmdir(dir.c_str()); // fails, harmlessly, unless it is empty now
-}
-
-bool is_regular_file(const std::string& path) {
-    struct stat st;
-    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 bool make_tree_writable(const Context& ctx) {

@@ -75,9 +75,6 @@ std::vector<std::string> list_all(const std::string& dir);
 // is or becomes empty, deepest first.
 void remove_empty_directories(const std::string& dir);
 
-// bash's -f: a regular file, following symbolic links.
-bool is_regular_file(const std::string& path);
-
 // Whether the tree can be written to (DKMS's `[[ -w $dkms_tree ]]`). A tree that does not exist
 // yet is created first (mode 0755, parents too): apt deletes /var/lib/dkms with the dkms
 // package, and adding a module afterwards must still work.

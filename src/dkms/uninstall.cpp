@@ -6,7 +6,10 @@
 #include "dkms/install.hpp"
 #include "dkms/scripts.hpp"
 #include "dkms/transaction.hpp"
+#include "dkms/weak_modules_hook.hpp"
+#include "module/names.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
@@ -20,8 +23,8 @@ namespace {
 std::string installed_copy(const Context& ctx, const std::string& kernel, const ModuleEntry& e) {
     std::string lib = ctx.install_tree + "/" + kernel;
     for (const std::string& loc : {e.dest_location, e.conf_location}) {
-        for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
-            std::string p = lib + loc + "/" + e.dest_name + ext;
+        for (std::string_view ext : module::k_module_extensions) {
+            std::string p = lib + loc + "/" + e.dest_name + std::string(ext);
             if (util::path_exists(p)) return p;
         }
     }
@@ -58,6 +61,7 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
         return die(exit_code::k_install_failed, {e.describe()});
     };
     std::string lib = ctx.install_tree + "/" + t.kernel;
+    std::vector<std::string> removed; // for weak-modules
     bool was_active = tree.is_installed(m, v, t.kernel, t.arch);
     std::string suffix = module_compression_suffix(ctx, t.kernel);
     if (was_active) {
@@ -71,13 +75,14 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
             } else {
                 report.out("Deleting " + installed + "\n");
                 if (auto r = tx->remove(installed); !r) return failed(r.error());
+                removed.push_back(installed);
                 if (auto r =
                         tx->remove_empty_directories(std::string(util::dirname(installed)), lib);
                     !r)
                     return failed(r.error());
             }
-            for (const char* ext : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
-                std::string stored = originals + "/" + e.dest_name + ext;
+            for (std::string_view ext : module::k_module_extensions) {
+                std::string stored = originals + "/" + e.dest_name + std::string(ext);
                 if (!util::path_exists(stored)) continue;
                 std::string back = origin_of(ctx, t.kernel, stored, e);
                 report.out("Restoring archived original module " + back + "\n");
@@ -102,6 +107,7 @@ Outcome uninstall_one(const Context& ctx, const std::string& m, const std::strin
                    {"Problems with depmod detected; the module was left installed."});
     }
     tx->commit();
+    run_weak_modules(ctx, conf->no_weak_modules, removed, WeakAction::Remove, report);
     return {};
 }
 

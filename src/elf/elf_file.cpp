@@ -63,6 +63,7 @@ util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std
     uint16_t shnum = *r.u16(is64 ? 60 : 48);
     uint16_t shstrndx = *r.u16(is64 ? 62 : 50);
     elf.m_machine = *r.u16(18);
+    elf.m_type = *r.u16(16);
 
     const size_t shdr_size = is64 ? k_shdr64_size : k_shdr32_size;
     if (shentsize != shdr_size) return invalid(path, "unexpected section header size");
@@ -78,10 +79,12 @@ util::Expected<ElfFile> ElfFile::parse(const util::ByteSource& source, const std
         s.type = *table->u32(h + 4);
         if (is64) {
             s.flags = *table->u64(h + 8);
+            s.addr = *table->u64(h + 16);
             s.offset = *table->u64(h + 24);
             s.size = *table->u64(h + 32);
         } else {
             s.flags = *table->u32(h + 8);
+            s.addr = *table->u32(h + 12);
             s.offset = *table->u32(h + 16);
             s.size = *table->u32(h + 20);
         }

@@ -35,6 +35,7 @@ struct Section {
     bool data_ok = false;  // [offset, offset + size) lies inside the file
     uint32_t type = 0;
     uint64_t flags = 0;
+    uint64_t addr = 0; // sh_addr: where an executable (vmlinux) has the section in memory
     uint64_t offset = 0;
     uint64_t size = 0;
     uint64_t header_offset = 0; // file offset of this section's header
@@ -59,6 +60,7 @@ public:
     ElfClass elf_class() const { return m_class; }
     util::Endian endian() const { return m_endian; }
     uint16_t machine() const { return m_machine; }
+    uint16_t type() const { return m_type; } // e_type: 1 relocatable (.ko), 2 executable
     uint64_t file_size() const { return m_source != nullptr ? m_source->size() : 0; }
     unsigned word_size() const { return m_class == ElfClass::Elf64 ? 8 : 4; }
 
@@ -88,6 +90,7 @@ private:
     util::Endian m_endian = util::Endian::Little;
     ElfClass m_class = ElfClass::Elf64;
     uint16_t m_machine = 0;
+    uint16_t m_type = 0;
     std::vector<Section> m_sections; // index 0 included
 };
 

@@ -1,8 +1,8 @@
 // run_probe(): the execution half of kmod_module_probe_insert_module.
 #include "exec/probe_exec.hpp"
 
-#include "kernel/insert.hpp"
-#include "kernel/module_state.hpp"
+#include "exec/kernel_state.hpp"
+#include "exec/load.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -13,11 +13,11 @@ namespace modkit::exec {
 using resolve::ModId;
 using resolve::StepKind;
 
-bool in_kernel(resolve::Resolver& r, ModId id, kernel::System& sys) {
+bool in_kernel(resolve::Resolver& r, ModId id, System& sys, const util::LogFn& log) {
     auto builtin = r.is_builtin(id);
     if (builtin && *builtin) return true;
-    auto state = kernel::initstate(sys, r.get(id).name);
-    return state && *state == kernel::InitState::Live;
+    auto state = exec::initstate(sys, r.get(id).name, log);
+    return state && *state == InitState::Live;
 }
 
 std::string substitute_cmdline_opts(const std::string& command, const std::string& options) {
@@ -45,6 +45,7 @@ namespace {
 // libkmod's module_do_install_commands + command_do.
 int run_install(const resolve::ProbeStep& s, Effects& fx) {
     std::string cmd = substitute_cmdline_opts(s.install->command, s.options);
+    if (fx.run_install) return fx.run_install(s, cmd);
     int status = fx.run_command(cmd, s.name);
     if (status == -1) {
         fx.log(util::LogLevel::Error, "Could not run install command '" + cmd + "' for module " +
@@ -80,24 +81,25 @@ void print_action(const resolve::ProbeStep& s, Effects& fx) {
 
 int run_probe(resolve::Resolver& r, const resolve::ProbePlan& plan, const ProbeRunOptions& opt,
               Effects& fx) {
-    if (!opt.ignore_loaded && in_kernel(r, plan.target, fx.system))
+    if (!opt.ignore_loaded && in_kernel(r, plan.target, fx.system, fx.log))
         return opt.first_time ? -EEXIST : 0;
-    if (plan.blacklisted) return 1; // skipped on purpose: success for modprobe
+    if (plan.blacklisted) return opt.blacklisted_result; // skipped on purpose
 
     int err = 0;
     for (const resolve::ProbeStep& s : plan.steps) {
-        if (!opt.ignore_loaded && in_kernel(r, s.mod, fx.system)) {
+        if (!opt.ignore_loaded && in_kernel(r, s.mod, fx.system, fx.log)) {
             err = -EEXIST;
         } else {
-            if (opt.show) print_action(s, fx);
+            if (fx.print_action)
+                fx.print_action(s, s.kind == StepKind::Install);
+            else if (opt.show)
+                print_action(s, fx);
             if (!opt.dry_run) {
                 if (s.kind == StepKind::Install) {
                     err = run_install(s, fx);
                 } else if (s.kind == StepKind::Insmod) {
-                    unsigned flags = 0;
-                    if (opt.force_vermagic) flags |= kernel::k_insert_force_vermagic;
-                    if (opt.force_modversion) flags |= kernel::k_insert_force_modversion;
-                    err = kernel::insert_module(fx.system, s.path, s.options, flags, fx.log);
+                    module::ForceFlags force{opt.force_vermagic, opt.force_modversion};
+                    err = insert_module(fx.system, s.path, s.options, force, fx.log);
                     if (err < 0)
                         fx.log(util::LogLevel::Info,
                                "Failed to insert module '" + s.path + "': " + std::strerror(-err));

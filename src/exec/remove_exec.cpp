@@ -1,7 +1,8 @@
-// run_remove(): modprobe's rmmod_do_module and rmmod_do_remove_module.
+// run_removal(): modprobe's rmmod_do_module / rmmod_do_remove_module and rmmod's removal,
+// driven by a resolve::RemovalPlan whose conditions are checked here, on the live kernel.
 #include "exec/remove_exec.hpp"
 
-#include "kernel/module_state.hpp"
+#include "exec/kernel_state.hpp"
 #include "kernel/remove.hpp"
 
 #include <cstring>
@@ -10,12 +11,20 @@
 
 namespace modkit::exec {
 
-using resolve::ModId;
+using resolve::OnFail;
+using resolve::RemovalPlan;
+
+resolve::RemovalFlags RemoveRunOptions::flags() const {
+    resolve::RemovalFlags f;
+    f.ignore_commands = ignore_commands;
+    f.ignore_loaded = ignore_loaded;
+    f.first_time = first_time;
+    f.remove_holders = remove_holders;
+    f.wait = wait_msec != 0;
+    return f;
+}
 
 namespace {
-
-constexpr unsigned k_flag_remove_holders = 1;
-constexpr unsigned k_flag_ignore_builtin = 2;
 
 unsigned long long now_msec() {
     timespec ts;
@@ -36,15 +45,108 @@ unsigned long long backoff_until(unsigned long long tend, unsigned long long& de
 
 class Remover {
 public:
-    Remover(resolve::Resolver& r, const RemoveRunOptions& opt, util::LogLevel level, Effects& fx)
+    Remover(resolve::Resolver* r, const RemoveRunOptions& opt, util::LogLevel level, Effects& fx,
+            const RefusalFn& refused)
         : m_r(r)
         , m_opt(opt)
         , m_level(level)
-        , m_fx(fx) {}
+        , m_fx(fx)
+        , m_refused(refused) {}
+
+    int run(const RemovalPlan& p) {
+        if (p.softdeps_errno != 0)
+            return refuse({Refusal::Kind::SoftdepsFailed, p.name, {}, p.softdeps_errno},
+                          -p.softdeps_errno);
+        if (p.builtin)
+            return p.if_builtin == OnFail::Refuse
+                       ? refuse({Refusal::Kind::Builtin, p.name, {}, 0}, -ENOENT)
+                       : 0;
+        if (p.check_loaded && !exec::initstate(m_fx.system, p.name, m_fx.log).has_value())
+            return p.if_not_loaded == OnFail::Refuse
+                       ? refuse({Refusal::Kind::NotLoaded, p.name, {}, 0}, -ENOENT)
+                       : 0;
+        for (const RemovalPlan& s : p.post) {
+            run(s); // soft dependencies: failures do not matter
+            if (m_fx.stop()) return -ECANCELED;
+        }
+        if (p.remove_holders)
+            if (int err = remove_holders(p); err < 0) return err;
+        if (p.refuse_if_held) {
+            auto list = exec::holders(m_fx.system, p.name, m_fx.log);
+            if (list && !list->empty())
+                return refuse({Refusal::Kind::HeldBy, p.name, *list, 0}, -EBUSY);
+        }
+        if (p.refuse_if_in_use) {
+            int count = exec::refcnt(m_fx.system, p.name, m_fx.log);
+            if (count > 0) return refuse({Refusal::Kind::InUse, p.name, {}, 0}, -EBUSY);
+            if (p.refuse_if_no_unload && count < 0)
+                return refuse({Refusal::Kind::NoUnload, p.name, {}, -count}, count);
+        }
+        int err = p.command != nullptr ? run_command(p) : remove_module(p.name);
+        if (err < 0) return err;
+        if (m_fx.stop()) return -ECANCELED;
+        for (const RemovalPlan& d : p.unused_deps) {
+            if (exec::refcnt(m_fx.system, d.name, m_fx.log) == 0) remove_module(d.name);
+            if (m_fx.stop()) return -ECANCELED;
+        }
+        for (const RemovalPlan& s : p.pre) {
+            run(s);
+            if (m_fx.stop()) return -ECANCELED;
+        }
+        return 0;
+    }
+
+private:
+    int refuse(const Refusal& why, int err) {
+        if (m_refused) {
+            m_refused(why);
+            return err;
+        }
+        switch (why.kind) {
+        case Refusal::Kind::Builtin:
+            log("Module " + why.module + " is builtin.");
+            break;
+        case Refusal::Kind::NotLoaded:
+            log("Module " + why.module + " is not in kernel.");
+            break;
+        case Refusal::Kind::InUse:
+            log("Module " + why.module + " is in use.");
+            break;
+        case Refusal::Kind::CommandFailed:
+            log("Error running remove command for " + why.module);
+            break;
+        case Refusal::Kind::SoftdepsFailed:
+            m_fx.log(util::LogLevel::Warning,
+                     "could not get softdeps of '" + why.module + "': " + std::strerror(why.err));
+            break;
+        case Refusal::Kind::HeldBy:
+        case Refusal::Kind::NoUnload:
+            break; // rmmod's checks: it passes its own wording
+        }
+        return err;
+    }
+    void log(const std::string& msg) { m_fx.log(m_level, msg); }
+
+    // The modules holding p at this moment, last listed first; the first that cannot go stops.
+    int remove_holders(const RemovalPlan& p) {
+        auto names = exec::holders(m_fx.system, p.name, m_fx.log);
+        if (!names || m_r == nullptr) return 0;
+        resolve::RemovalFlags flags = m_opt.flags();
+        flags.remove_holders = false;
+        for (auto it = names->rbegin(); it != names->rend(); ++it) {
+            auto sub = resolve::plan_removal(*m_r, m_r->by_name(*it), flags,
+                                             resolve::RemovalReason::Holder, p.name);
+            int err = sub ? run(*sub)
+                          : refuse({Refusal::Kind::SoftdepsFailed, *it, {}, sub.error().sys_errno},
+                                   -sub.error().sys_errno);
+            if (err < 0) return err;
+            if (m_fx.stop()) return -ECANCELED;
+        }
+        return 0;
+    }
 
     // rmmod_do_remove_module: delete_module, with -w's waiting for the refcount to drop.
-    int remove_module(ModId id) {
-        const std::string& name = m_r.get(id).name;
+    int remove_module(const std::string& name) {
         if (m_opt.show) m_fx.out("rmmod " + name + "\n");
         if (m_opt.dry_run) return 0;
         unsigned long long t0 = 0, tend = 0, interval = 0;
@@ -57,7 +159,7 @@ public:
                 if (!m_opt.first_time)
                     err = 0;
                 else
-                    m_fx.log(m_level, "Module " + name + " is not in kernel.");
+                    log("Module " + name + " is not in kernel.");
                 break;
             }
             if (err != -EAGAIN || m_opt.wait_msec == 0) break;
@@ -80,97 +182,43 @@ public:
 
     // modprobe's command_do for remove commands (its own, not libkmod's): $CMDLINE_OPTS
     // becomes the empty string, in the printed line too.
-    int run_command(ModId id, const std::string& raw_command) {
-        const std::string& name = m_r.get(id).name;
-        const std::string command = substitute_cmdline_opts(raw_command, "");
+    int run_command(const RemovalPlan& p) {
+        const std::string command = substitute_cmdline_opts(p.command->command, "");
         if (m_opt.show) m_fx.out("remove " + command + "\n");
         if (m_opt.dry_run) return 0;
-        int status = m_fx.run_command(command, name);
+        int status = m_fx.run_command(command, p.name);
         if (status == -1 || WEXITSTATUS(status) != 0) {
-            m_fx.log(m_level, "Error running remove command for " + name);
+            refuse({Refusal::Kind::CommandFailed, p.name, {}, 0}, 0);
             if (status != -1) return -WEXITSTATUS(status);
         }
         return status == -1 ? -1 : 0;
     }
 
-    // rmmod_do_modlist: in reverse order, as dependencies of something else.
-    int remove_list(const std::vector<ModId>& list, bool stop_on_errors) {
-        for (auto it = list.rbegin(); it != list.rend(); ++it) {
-            int r = remove(*it, k_flag_ignore_builtin);
-            if (r < 0 && stop_on_errors) return r;
-        }
-        return 0;
-    }
-
-    int remove(ModId id, unsigned flags) {
-        const std::string name = m_r.get(id).name;
-        std::vector<ModId> pre, post;
-        const config::Command* cmd = nullptr;
-        if (!m_opt.ignore_commands) {
-            auto sd = m_r.softdeps(id);
-            if (!sd) {
-                m_fx.log(util::LogLevel::Warning, "could not get softdeps of '" + name +
-                                                      "': " + std::strerror(sd.error().sys_errno));
-                return -sd.error().sys_errno;
-            }
-            pre = sd->pre;
-            post = sd->post;
-            cmd = m_r.remove_command(id);
-        }
-        // Nothing to do for a module that is not loaded; a built-in one cannot go.
-        if (cmd == nullptr && !m_opt.ignore_loaded) {
-            auto builtin = m_r.is_builtin(id);
-            if (builtin && *builtin) {
-                if (flags & k_flag_ignore_builtin) return 0;
-                m_fx.log(m_level, "Module " + name + " is builtin.");
-                return -ENOENT;
-            }
-            if (!kernel::initstate(m_fx.system, name, m_fx.log)) {
-                if (!m_opt.first_time) return 0;
-                m_fx.log(m_level, "Module " + name + " is not in kernel.");
-                return -ENOENT;
-            }
-        }
-        remove_list(post, false);            // 1. its post-softdeps
-        if (flags & k_flag_remove_holders) { // 2. modules holding it
-            std::vector<ModId> holders;
-            if (auto names = kernel::holders(m_fx.system, name, m_fx.log))
-                for (const auto& h : *names)
-                    holders.push_back(m_r.by_name(h));
-            if (int err = remove_list(holders, true); err < 0) return err;
-        }
-        if (cmd == nullptr && !m_opt.ignore_loaded && m_opt.wait_msec == 0) { // 3. in use?
-            if (kernel::refcnt(m_fx.system, name, m_fx.log) > 0) {
-                m_fx.log(m_level, "Module " + name + " is in use.");
-                return -EBUSY;
-            }
-        }
-        int err = cmd == nullptr ? remove_module(id) : run_command(id, cmd->command);
-        if (err < 0) return err;
-        if (cmd == nullptr) { // 4. dependencies nobody uses any more: errors do not matter
-            auto deps = m_r.dependencies(id);
-            if (deps)
-                for (ModId d : *deps)
-                    if (kernel::refcnt(m_fx.system, m_r.get(d).name, m_fx.log) == 0)
-                        remove_module(d);
-        }
-        remove_list(pre, false); // 5. its pre-softdeps
-        return 0;
-    }
-
-private:
-    resolve::Resolver& m_r;
+    resolve::Resolver* m_r;
     const RemoveRunOptions& m_opt;
     util::LogLevel m_level;
     Effects& m_fx;
+    const RefusalFn& m_refused;
 };
 
 } // namespace
 
-int run_remove(resolve::Resolver& r, ModId id, const RemoveRunOptions& opt, util::LogLevel level,
-               Effects& fx) {
-    Remover remover(r, opt, level, fx);
-    return remover.remove(id, opt.remove_holders ? k_flag_remove_holders : 0);
+int run_removal(resolve::Resolver* r, const RemovalPlan& plan, const RemoveRunOptions& opt,
+                util::LogLevel log_level, Effects& fx, const RefusalFn& refused) {
+    Remover remover(r, opt, log_level, fx, refused);
+    return remover.run(plan);
+}
+
+int run_remove(resolve::Resolver& r, resolve::ModId id, const RemoveRunOptions& opt,
+               util::LogLevel log_level, Effects& fx) {
+    auto plan = resolve::plan_removal(r, id, opt.flags());
+    if (!plan) {
+        int err = plan.error().sys_errno != 0 ? plan.error().sys_errno : EINVAL;
+        fx.log(util::LogLevel::Warning,
+               "could not get softdeps of '" + r.get(id).name + "': " + std::strerror(err));
+        return -err;
+    }
+    return run_removal(&r, *plan, opt, log_level, fx);
 }
 
 } // namespace modkit::exec

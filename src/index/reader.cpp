@@ -26,19 +26,34 @@ util::Error IndexReader::corrupt(std::string what) const {
     return util::Error{ErrorKind::Corrupt, EINVAL, m_path, 0, "corrupt index: " + what};
 }
 
+util::Expected<void> IndexReader::check_header(std::span<const uint8_t> bytes,
+                                               const std::string& path) {
+    if (bytes.size() < k_header_size)
+        return util::fail(ErrorKind::Corrupt, EINVAL, path, "index file too short");
+    util::ByteReader r(bytes, util::Endian::Big);
+    if (*r.u32(0) != k_magic)
+        return util::fail(ErrorKind::Corrupt, EINVAL, path, "bad index magic");
+    if (*r.u32(4) >> 16 != k_version_major)
+        return util::fail(ErrorKind::Corrupt, EINVAL, path, "unsupported index version");
+    return {};
+}
+
 util::Expected<IndexReader> IndexReader::from_bytes(std::span<const uint8_t> bytes,
                                                     const std::string& path) {
+    if (auto ok = check_header(bytes, path); !ok) return std::unexpected(ok.error());
     IndexReader r;
     r.m_path = path;
     r.m_reader = util::ByteReader(bytes, util::Endian::Big);
-    if (bytes.size() < k_header_size)
-        return util::fail(ErrorKind::Corrupt, EINVAL, path, "index file too short");
-    uint32_t magic = *r.m_reader.u32(0);
-    uint32_t version = *r.m_reader.u32(4);
-    if (magic != k_magic) return util::fail(ErrorKind::Corrupt, EINVAL, path, "bad index magic");
-    if (version >> 16 != k_version_major)
-        return util::fail(ErrorKind::Corrupt, EINVAL, path, "unsupported index version");
     r.m_root = *r.m_reader.u32(8);
+    return r;
+}
+
+util::Expected<IndexReader> IndexReader::from_fd(int fd, const std::string& path) {
+    auto file = util::MappedFile::from_fd(fd, path);
+    if (!file) return std::unexpected(file.error());
+    auto r = from_bytes(file->bytes(), path);
+    if (!r) return r;
+    r->m_file = std::move(*file);
     return r;
 }
 
@@ -147,7 +162,9 @@ util::Expected<std::optional<std::string_view>> IndexReader::search(std::string_
 }
 
 // Level 3 of libkmod's wildcard search: every key below a wildcard; values whose pattern
-// (rebuilt in `pattern` from the first wildcard on) matches `subkey` are kept.
+// (rebuilt in `pattern` from the first wildcard on) matches `subkey` are kept. `st` follows
+// the pattern character by character, so subtrees whose every pattern must fail are skipped
+// without being read (most of them: an alias shares few literals with most patterns).
 struct IndexReader::WildWalk {
     const IndexReader& self;
     std::string_view subkey;
@@ -155,25 +172,31 @@ struct IndexReader::WildWalk {
     std::vector<IndexValue>& out;
     uint64_t visits_left;
 
-    util::Expected<void> all(const Node& n, size_t j, unsigned depth) {
+    util::Expected<void> all(const Node& n, size_t j, unsigned depth, util::GlobPrefix st) {
         if (depth > k_max_depth || visits_left-- == 0)
             return std::unexpected(self.corrupt("trie too deep or cyclic"));
-        size_t pushed = n.prefix.size() - j;
-        pattern.append(n.prefix.substr(j));
+        std::string_view rest = n.prefix.substr(j);
+        for (char c : rest)
+            st.push(c);
+        if (!st.alive()) return {};
+        pattern.append(rest);
         if (n.first <= n.last) {
             for (unsigned ch = n.first; ch <= n.last; ++ch) {
                 uint32_t cp = child_pointer(self.m_reader, n.first, n.last, n.children_off, ch);
                 if ((cp & k_offset_mask) == 0) continue;
+                util::GlobPrefix cs = st;
+                cs.push(static_cast<char>(ch));
+                if (!cs.alive()) continue;
                 auto child = self.read_node(cp);
                 if (!child) return std::unexpected(child.error());
                 pattern.push_back(static_cast<char>(ch));
-                if (auto r = all(*child, 0, depth + 1); !r) return r;
+                if (auto r = all(*child, 0, depth + 1, cs); !r) return r;
                 pattern.pop_back();
             }
         }
-        if (n.value_count > 0 && util::glob_match(pattern, subkey))
+        if (n.value_count > 0 && st.may_match_whole() && util::glob_match(pattern, subkey))
             if (auto r = self.add_values(n, out); !r) return r;
-        pattern.resize(pattern.size() - pushed);
+        pattern.resize(pattern.size() - rest.size());
         return {};
     }
 };
@@ -192,7 +215,10 @@ util::Expected<std::vector<IndexValue>> IndexReader::search_wild(std::string_vie
     auto walk_below = [&](const Node& n, size_t j, std::string_view subkey,
                           std::string_view lead) -> util::Expected<void> {
         WildWalk w{*this, subkey, std::string(lead), out, visits_left};
-        auto r = w.all(n, j, 0);
+        util::GlobPrefix st(subkey);
+        for (char c : lead)
+            st.push(c);
+        auto r = w.all(n, j, 0, st);
         visits_left = w.visits_left;
         return r;
     };

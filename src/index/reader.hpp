@@ -28,6 +28,11 @@ public:
     // Maps and validates the header of `path`. Errors: ENOENT if missing; EINVAL for a file
     // shorter than the header, a bad magic or an unknown major version.
     static util::Expected<IndexReader> open(const std::string& path);
+    // Maps an already-open descriptor (not closed here).
+    static util::Expected<IndexReader> from_fd(int fd, const std::string& path);
+    // Checks the 12-byte header: EINVAL for a short file, a bad magic or an unknown major version.
+    static util::Expected<void> check_header(std::span<const uint8_t> bytes,
+                                             const std::string& path);
     // Reads an index held in memory (not copied; must outlive the reader).
     static util::Expected<IndexReader> from_bytes(std::span<const uint8_t> bytes,
                                                   const std::string& path);
@@ -43,6 +48,8 @@ public:
     dump(const std::function<void(std::string_view, std::string_view)>& fn) const;
 
     const std::string& path() const { return m_path; }
+    // The mapped file's status (all zero for an index read from memory).
+    const struct stat& file_stat() const { return m_file.stat(); }
 
 private:
     struct Node;

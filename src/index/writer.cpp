@@ -151,29 +151,47 @@ uint32_t build(Trie& t, const Entries& entries, uint32_t* seg, size_t n, size_t 
 
 } // namespace
 
-std::string IndexBuilder::serialize(Layout layout) const {
-    Trie t;
-    t.nodes.clear();
-    t.values.reserve(m_entries.size());
-    if (m_entries.empty()) {
-        t.nodes.emplace_back();
-    } else {
-        std::vector<uint32_t> all(m_entries.size()), scratch;
-        std::iota(all.begin(), all.end(), 0u);
-        t.nodes.reserve(m_entries.size() * 2);
-        build(t, m_entries, all.data(), all.size(), 0, true, scratch);
+namespace {
+
+// Lays a built trie out as bytes: each node's size, then the nodes in kmod 34's pre-order
+// (each node before its children) or kmod's older post-order (children first), with every
+// child pointer carrying its node's flags.
+class TrieSerializer {
+public:
+    explicit TrieSerializer(const Trie& t)
+        : m_t(t)
+        , m_size(t.nodes.size())
+        , m_total(t.nodes.size())
+        , m_offset(t.nodes.size(), 0) {
+        order_children_first();
+        for (uint32_t idx : m_post) {
+            m_size[idx] = node_size(m_t.nodes[idx]);
+            m_total[idx] = m_size[idx];
+            for (const auto& c : m_t.nodes[idx].children)
+                m_total[idx] += m_total[c.second];
+            m_all += m_size[idx];
+        }
     }
 
-    // 3. Sizes, then the bytes.
-    const size_t n = t.nodes.size();
-    auto mask = [&](const Node& node) {
+    std::string write(Layout layout) {
+        m_out.assign(k_header_size + m_all, '\0');
+        put_u32(m_out.data(), k_magic);
+        put_u32(m_out.data() + 4, k_version);
+        uint32_t root = layout == Layout::PreOrder ? write_pre_order() : write_post_order();
+        put_u32(m_out.data() + 8, root | mask(m_t.nodes[0]));
+        return std::move(m_out);
+    }
+
+private:
+    static uint32_t mask(const Node& node) {
         uint32_t m = 0;
         if (!node.prefix.empty()) m |= k_flag_prefix;
         if (node.values_end > node.values_begin) m |= k_flag_values;
         if (!node.children.empty()) m |= k_flag_childs;
         return m;
-    };
-    auto node_size = [&](const Node& node) {
+    }
+
+    uint64_t node_size(const Node& node) const {
         uint64_t size = 0;
         if (!node.prefix.empty()) size += node.prefix.size() + 1;
         if (!node.children.empty())
@@ -181,43 +199,31 @@ std::string IndexBuilder::serialize(Layout layout) const {
         if (node.values_end > node.values_begin) {
             size += 4;
             for (uint32_t v = node.values_begin; v < node.values_end; ++v)
-                size += 4 + t.values[v].text.size() + 1;
+                size += 4 + m_t.values[v].text.size() + 1;
         }
         return size;
-    };
-    std::vector<uint32_t> post; // children before parents
-    post.reserve(n);
-    {
+    }
+
+    // m_post: every node after its children.
+    void order_children_first() {
+        m_post.reserve(m_t.nodes.size());
         std::vector<std::pair<uint32_t, size_t>> stack{{0, 0}};
         while (!stack.empty()) {
             auto& [idx, k] = stack.back();
-            if (k < t.nodes[idx].children.size()) {
-                uint32_t c = t.nodes[idx].children[k++].second;
+            if (k < m_t.nodes[idx].children.size()) {
+                uint32_t c = m_t.nodes[idx].children[k++].second;
                 stack.push_back({c, 0});
             } else {
-                post.push_back(idx);
+                m_post.push_back(idx);
                 stack.pop_back();
             }
         }
     }
-    std::vector<uint64_t> size(n), total(n);
-    uint64_t all = 0;
-    for (uint32_t idx : post) {
-        size[idx] = node_size(t.nodes[idx]);
-        total[idx] = size[idx];
-        for (const auto& c : t.nodes[idx].children)
-            total[idx] += total[c.second];
-        all += size[idx];
-    }
-    std::string out(k_header_size + all, '\0');
-    char* base = out.data();
-    put_u32(base, k_magic);
-    put_u32(base + 4, k_version);
 
     // Writes node `idx` at `off` given its children's pointers (in child order).
-    auto emit = [&](uint32_t idx, uint64_t off, const uint32_t* child_ptrs) {
-        const Node& node = t.nodes[idx];
-        char* p = base + off;
+    void emit(uint32_t idx, uint64_t off, const uint32_t* child_ptrs) {
+        const Node& node = m_t.nodes[idx];
+        char* p = m_out.data() + off;
         if (!node.prefix.empty()) {
             std::memcpy(p, node.prefix.data(), node.prefix.size());
             p += node.prefix.size() + 1; // the NUL is already there
@@ -234,51 +240,76 @@ std::string IndexBuilder::serialize(Layout layout) const {
             put_u32(p, node.values_end - node.values_begin);
             p += 4;
             for (uint32_t v = node.values_begin; v < node.values_end; ++v) {
-                put_u32(p, t.values[v].priority);
+                put_u32(p, m_t.values[v].priority);
                 p += 4;
-                std::memcpy(p, t.values[v].text.data(), t.values[v].text.size());
-                p += t.values[v].text.size() + 1;
+                std::memcpy(p, m_t.values[v].text.data(), m_t.values[v].text.size());
+                p += m_t.values[v].text.size() + 1;
             }
         }
-    };
+    }
 
-    std::vector<uint32_t> offset(n, 0);
-    std::vector<uint32_t> ptrs;
-    if (layout == Layout::PreOrder) {
-        // Each node, then its children by ascending byte, each child's subtree contiguous.
-        std::vector<uint32_t> pending{0};
-        offset[0] = k_header_size;
+    // Each node, then its children by ascending byte, each child's subtree contiguous.
+    uint32_t write_pre_order() {
+        std::vector<uint32_t> pending{0}, ptrs;
+        m_offset[0] = k_header_size;
         while (!pending.empty()) {
             uint32_t idx = pending.back();
             pending.pop_back();
-            const Node& node = t.nodes[idx];
-            uint64_t cur = offset[idx] + size[idx];
+            const Node& node = m_t.nodes[idx];
+            uint64_t cur = m_offset[idx] + m_size[idx];
             ptrs.clear();
             for (const auto& c : node.children) {
-                offset[c.second] = static_cast<uint32_t>(cur);
-                ptrs.push_back(static_cast<uint32_t>(cur) | mask(t.nodes[c.second]));
-                cur += total[c.second];
+                m_offset[c.second] = static_cast<uint32_t>(cur);
+                ptrs.push_back(static_cast<uint32_t>(cur) | mask(m_t.nodes[c.second]));
+                cur += m_total[c.second];
             }
-            emit(idx, offset[idx], ptrs.data());
+            emit(idx, m_offset[idx], ptrs.data());
             for (auto it = node.children.rbegin(); it != node.children.rend(); ++it)
                 pending.push_back(it->second);
         }
-        put_u32(base + 8, k_header_size | mask(t.nodes[0]));
-    } else {
-        uint64_t cur = k_header_size;
-        for (uint32_t idx : post) {
-            offset[idx] = static_cast<uint32_t>(cur);
-            cur += size[idx];
-        }
-        for (uint32_t idx : post) {
-            ptrs.clear();
-            for (const auto& c : t.nodes[idx].children)
-                ptrs.push_back(offset[c.second] | mask(t.nodes[c.second]));
-            emit(idx, offset[idx], ptrs.data());
-        }
-        put_u32(base + 8, offset[0] | mask(t.nodes[0]));
+        return k_header_size;
     }
-    return out;
+
+    // Children before parents, the root last.
+    uint32_t write_post_order() {
+        uint64_t cur = k_header_size;
+        for (uint32_t idx : m_post) {
+            m_offset[idx] = static_cast<uint32_t>(cur);
+            cur += m_size[idx];
+        }
+        std::vector<uint32_t> ptrs;
+        for (uint32_t idx : m_post) {
+            ptrs.clear();
+            for (const auto& c : m_t.nodes[idx].children)
+                ptrs.push_back(m_offset[c.second] | mask(m_t.nodes[c.second]));
+            emit(idx, m_offset[idx], ptrs.data());
+        }
+        return m_offset[0];
+    }
+
+    const Trie& m_t;
+    std::vector<uint32_t> m_post;
+    std::vector<uint64_t> m_size, m_total;
+    std::vector<uint32_t> m_offset;
+    uint64_t m_all = 0;
+    std::string m_out;
+};
+
+} // namespace
+
+std::string IndexBuilder::serialize(Layout layout) const {
+    Trie t;
+    t.nodes.clear();
+    t.values.reserve(m_entries.size());
+    if (m_entries.empty()) {
+        t.nodes.emplace_back();
+    } else {
+        std::vector<uint32_t> all(m_entries.size()), scratch;
+        std::iota(all.begin(), all.end(), 0u);
+        t.nodes.reserve(m_entries.size() * 2);
+        build(t, m_entries, all.data(), all.size(), 0, true, scratch);
+    }
+    return TrieSerializer(t).write(layout);
 }
 
 } // namespace modkit::index

@@ -2,8 +2,6 @@
 // (kmod_module_get_initstate, _get_refcnt, _get_holders, _get_size, _new_from_loaded).
 #include "kernel/module_state.hpp"
 
-#include "module/names.hpp"
-
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -83,7 +81,8 @@ std::string_view initstate_name(InitState s) {
     return "";
 }
 
-std::expected<InitState, int> initstate(System& sys, std::string_view name, const LogFn& log) {
+std::expected<InitState, int> initstate(System& sys, std::string_view name,
+                                        const util::LogFn& log) {
     const std::string dir = sys_module(name);
     const std::string path = dir + "/initstate";
     auto content = sys.read_file(path);
@@ -96,51 +95,52 @@ std::expected<InitState, int> initstate(System& sys, std::string_view name, cons
     if (buf == "live\n") return InitState::Live;
     if (buf == "coming\n") return InitState::Coming;
     if (buf == "going\n") return InitState::Going;
-    emit(log, LogLevel::Error, "unknown " + path + ": '" + buf + "'");
+    util::emit(log, LogLevel::Error, "unknown " + path + ": '" + buf + "'");
     return std::unexpected(-EINVAL);
 }
 
-int refcnt(System& sys, std::string_view name, const LogFn& log) {
+int refcnt(System& sys, std::string_view name, const util::LogFn& log) {
     const std::string path = sys_module(name) + "/refcnt";
     auto content = sys.read_file(path);
     if (!content) return -(content.error().sys_errno != 0 ? content.error().sys_errno : ENOENT);
     auto v = parse_long(*content);
     if (!v) {
-        emit(log, LogLevel::Error,
-             "could not read integer from '" + path + "': '" + std::strerror(-v.error()) + "'");
+        util::emit(log, LogLevel::Error,
+                   "could not read integer from '" + path + "': '" + std::strerror(-v.error()) +
+                       "'");
         return v.error();
     }
     return static_cast<int>(*v);
 }
 
 std::expected<std::vector<std::string>, int> holders(System& sys, std::string_view name,
-                                                     const LogFn& log) {
+                                                     const util::LogFn& log) {
     const std::string path = sys_module(name) + "/holders";
     auto entries = sys.list_dir(path);
     if (!entries) {
         int err = entries.error().sys_errno != 0 ? entries.error().sys_errno : ENOENT;
-        emit(log, LogLevel::Error, "could not open '" + path + "': " + std::strerror(err));
+        util::emit(log, LogLevel::Error, "could not open '" + path + "': " + std::strerror(err));
         return std::unexpected(-err);
     }
     return std::move(*entries);
 }
 
-long module_size(System& sys, std::string_view name, const LogFn& log) {
+long module_size(System& sys, std::string_view name, const util::LogFn& log) {
     const std::string dir = sys_module(name);
     if (!sys.is_dir(dir)) return -ENOENT;
     if (auto core = sys.read_file(dir + "/coresize")) {
         auto v = parse_long(*core);
         if (!v) {
-            emit(log, LogLevel::Error, "failed to read coresize from " + dir);
-            return -ENOENT;
+            util::emit(log, LogLevel::Error, "failed to read coresize from " + dir);
+            return 0;
         }
         return *v;
     }
     auto proc = sys.read_file("/proc/modules");
     if (!proc) {
         int err = proc.error().sys_errno != 0 ? proc.error().sys_errno : ENOENT;
-        emit(log, LogLevel::Error,
-             std::string("could not open /proc/modules: ") + std::strerror(err));
+        util::emit(log, LogLevel::Error,
+                   std::string("could not open /proc/modules: ") + std::strerror(err));
         return -err;
     }
     unsigned lineno = 0;
@@ -152,8 +152,8 @@ long module_size(System& sys, std::string_view name, const LogFn& log) {
         char* end = nullptr;
         long value = std::strtol(tok.c_str(), &end, 10);
         if (f.size() < 2 || end == tok.c_str() || *end != '\0') {
-            emit(log, LogLevel::Error,
-                 "invalid line format at /proc/modules:" + std::to_string(lineno));
+            util::emit(log, LogLevel::Error,
+                       "invalid line format at /proc/modules:" + std::to_string(lineno));
             return -ENOENT;
         }
         return value;
@@ -161,12 +161,46 @@ long module_size(System& sys, std::string_view name, const LogFn& log) {
     return -ENOENT;
 }
 
-std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys, const LogFn& log) {
+std::expected<std::vector<Section>, int> sections(System& sys, std::string_view name,
+                                                  const util::LogFn& log) {
+    const std::string dir = sys_module(name) + "/sections";
+    auto entries = sys.list_dir(dir);
+    if (!entries) {
+        int err = entries.error().sys_errno != 0 ? entries.error().sys_errno : ENOENT;
+        util::emit(log, LogLevel::Error, "could not open '" + dir + "': " + std::strerror(err));
+        return std::unexpected(-err);
+    }
+    std::vector<Section> out;
+    for (std::string& entry : *entries) {
+        const std::string path = dir + "/" + entry;
+        auto content = sys.read_file(path);
+        if (!content) {
+            int err = content.error().sys_errno != 0 ? content.error().sys_errno : EIO;
+            util::emit(log, LogLevel::Error,
+                       "could not open '" + path + "': " + std::strerror(err));
+            return std::unexpected(-err);
+        }
+        // read_str_ulong(): strtoul base 16 that must stop at whitespace; errno is 0 then,
+        // which is what libkmod's message shows.
+        std::string buf = first_bytes(*content);
+        char* end = nullptr;
+        unsigned long v = std::strtoul(buf.c_str(), &end, 16);
+        if (end == buf.c_str() || !std::isspace(static_cast<unsigned char>(*end))) {
+            util::emit(log, LogLevel::Error,
+                       "could not read long from '" + path + "': " + std::strerror(0));
+            return std::unexpected(-EINVAL);
+        }
+        out.push_back({std::move(entry), v});
+    }
+    return out;
+}
+
+std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys, const util::LogFn& log) {
     auto proc = sys.read_file("/proc/modules");
     if (!proc) {
         int err = proc.error().sys_errno != 0 ? proc.error().sys_errno : ENOENT;
-        emit(log, LogLevel::Error,
-             std::string("could not open /proc/modules: ") + std::strerror(err));
+        util::emit(log, LogLevel::Error,
+                   std::string("could not open /proc/modules: ") + std::strerror(err));
         return std::unexpected(-err);
     }
     std::vector<LoadedModule> out;
@@ -174,7 +208,7 @@ std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys, const 
         auto f = fields(chomp(line));
         if (f.empty()) continue;
         LoadedModule m;
-        m.name = module::modname_normalize(f[0]);
+        m.name = f[0];
         if (f.size() > 1) m.size = std::strtol(std::string(f[1]).c_str(), nullptr, 10);
         if (f.size() > 2) m.refcnt = std::atoi(std::string(f[2]).c_str());
         if (f.size() > 3) m.used_by = f[3];
@@ -185,15 +219,15 @@ std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys, const 
     return out;
 }
 
-module::Compression kernel_compression(System& sys, const LogFn& log) {
+KernelCompression kernel_compression(System& sys, const util::LogFn& log) {
     auto content = sys.read_file("/sys/module/compression");
-    if (!content) return module::Compression::None; // an older kernel: not an error
+    if (!content) return KernelCompression::None; // an older kernel: not an error
     std::string v = content->substr(0, 15);
-    if (v == "zstd\n") return module::Compression::Zstd;
-    if (v == "xz\n") return module::Compression::Xz;
-    if (v == "gzip\n") return module::Compression::Gzip;
-    emit(log, LogLevel::Error, "unknown kernel compression " + v);
-    return module::Compression::None;
+    if (v == "zstd\n") return KernelCompression::Zstd;
+    if (v == "xz\n") return KernelCompression::Xz;
+    if (v == "gzip\n") return KernelCompression::Gzip;
+    util::emit(log, LogLevel::Error, "unknown kernel compression " + v);
+    return KernelCompression::None;
 }
 
 } // namespace modkit::kernel

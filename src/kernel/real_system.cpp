@@ -1,5 +1,5 @@
-// The System of the running machine: the module syscalls through syscall(2) (glibc has no
-// wrappers for them), files read from the real /proc and /sys, uname(2).
+// The System of the running machine: the module syscalls (glibc's init_module and delete_module
+// stubs, syscall(2) for finit_module), files read from the real /proc and /sys, uname(2).
 #include "kernel/system.hpp"
 
 #include "util/mapped_file.hpp"
@@ -10,6 +10,12 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+// glibc exports these two syscall stubs without declaring them. They are called by name, as
+// kmod calls them, so tools that stand in for the kernel with LD_PRELOAD (kmod's own test
+// suite does) see modkit's calls too; finit_module has no such stub and goes through syscall(2).
+extern "C" long init_module(const void* image, unsigned long len, const char* params);
+extern "C" long delete_module(const char* name, unsigned int flags);
 
 namespace modkit::kernel {
 
@@ -26,11 +32,11 @@ public:
     }
 
     int init_module(std::span<const uint8_t> image, const std::string& params) override {
-        return result(::syscall(SYS_init_module, image.data(), image.size(), params.c_str()));
+        return result(::init_module(image.data(), image.size(), params.c_str()));
     }
 
     int delete_module(const std::string& name, unsigned flags) override {
-        return result(::syscall(SYS_delete_module, name.c_str(), flags));
+        return result(::delete_module(name.c_str(), flags));
     }
 
     util::Expected<std::string> read_file(const std::string& path) override {

@@ -2,8 +2,8 @@
 // O_NONBLOCK always set and O_TRUNC for a forced removal.
 #pragma once
 
-#include "kernel/klog.hpp"
 #include "kernel/system.hpp"
+#include "util/diag.hpp"
 
 #include <string>
 
@@ -16,6 +16,7 @@ inline constexpr unsigned k_remove_nolog = 2; // do not log a failure (KMOD_REMO
 // Removes module `name`. Returns 0 or the kernel's -errno (-ENOENT: not loaded, -EWOULDBLOCK:
 // in use, -EBUSY...). A failure is logged as "could not remove '<name>': <strerror>" unless
 // k_remove_nolog is given.
-int remove_module(System& sys, const std::string& name, unsigned flags = 0, const LogFn& log = {});
+int remove_module(System& sys, const std::string& name, unsigned flags = 0,
+                  const util::LogFn& log = {});
 
 } // namespace modkit::kernel

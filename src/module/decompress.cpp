@@ -23,6 +23,9 @@ util::Error corrupt(const std::string& path, std::string msg) {
     return util::Error{ErrorKind::Corrupt, EINVAL, path, 0, std::move(msg)};
 }
 
+// With a progress observer, output is produced (and shown to it) this much at a time.
+constexpr size_t k_progress_step = size_t{4} << 20;
+
 // Output growth shared by the decoders; false when the image would exceed k_max_image.
 bool grow(util::Buffer& out) {
     if (out.size() >= k_max_image) return false;
@@ -86,8 +89,8 @@ struct ZstdDecoder {
     ~ZstdDecoder() { ZSTD_freeDCtx(dctx); }
 };
 
-util::Expected<util::Buffer> xz_stream(const InputFn& input, uint64_t hint,
-                                       const std::string& path) {
+util::Expected<util::Buffer> xz_stream(const InputFn& input, uint64_t hint, const std::string& path,
+                                       const ProgressFn& progress) {
     thread_local XzDecoder decoder;
     lzma_stream& strm = decoder.strm;
     if (lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
@@ -113,10 +116,15 @@ util::Expected<util::Buffer> xz_stream(const InputFn& input, uint64_t hint,
             break;
         }
         strm.next_out = out.data() + produced;
-        strm.avail_out = out.size() - produced;
+        strm.avail_out = std::min(out.size() - produced, progress ? k_progress_step : SIZE_MAX);
+        size_t before = strm.avail_out;
         ret = lzma_code(&strm, eof ? LZMA_FINISH : LZMA_RUN);
-        produced = out.size() - strm.avail_out;
+        produced += before - strm.avail_out;
         if (ret == LZMA_STREAM_END) break;
+        if (ret == LZMA_OK && progress && !progress({out.data(), produced})) {
+            ret = LZMA_STREAM_END; // the caller has what it wanted
+            break;
+        }
         if (ret == LZMA_OK) continue;
         if (ret == LZMA_BUF_ERROR && strm.avail_out == 0) continue; // needs more room
         error = xz_error(ret);
@@ -131,7 +139,7 @@ util::Expected<util::Buffer> xz_stream(const InputFn& input, uint64_t hint,
 }
 
 util::Expected<util::Buffer> zstd_stream(const InputFn& input, uint64_t hint,
-                                         const std::string& path) {
+                                         const std::string& path, const ProgressFn& progress) {
     thread_local ZstdDecoder decoder;
     ZSTD_DCtx* dctx = decoder.dctx;
     if (dctx == nullptr || ZSTD_isError(ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only)))
@@ -159,7 +167,9 @@ util::Expected<util::Buffer> zstd_stream(const InputFn& input, uint64_t hint,
             error = "zstd: decompressed image too large";
             break;
         }
-        ZSTD_outBuffer ob{out.data() + produced, out.size() - produced, 0};
+        ZSTD_outBuffer ob{out.data() + produced,
+                          std::min(out.size() - produced, progress ? k_progress_step : SIZE_MAX),
+                          0};
         remaining = ZSTD_decompressStream(dctx, &ob, &in);
         produced += ob.pos;
         out_was_full = ob.pos == ob.size;
@@ -167,6 +177,7 @@ util::Expected<util::Buffer> zstd_stream(const InputFn& input, uint64_t hint,
             error = std::string("zstd: ") + ZSTD_getErrorName(remaining);
             break;
         }
+        if (progress && !progress({out.data(), produced})) break; // the caller has enough
     }
     if (!error.empty()) return std::unexpected(corrupt(path, error));
     out.resize(produced);
@@ -174,7 +185,7 @@ util::Expected<util::Buffer> zstd_stream(const InputFn& input, uint64_t hint,
 }
 
 util::Expected<util::Buffer> gzip_stream(const InputFn& input, uint64_t hint,
-                                         const std::string& path) {
+                                         const std::string& path, const ProgressFn& progress) {
     z_stream zs;
     std::memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 15 + 32) != Z_OK) // 15 + 32: gzip or zlib header, auto-detected
@@ -229,7 +240,8 @@ util::Expected<util::Buffer> gzip_stream(const InputFn& input, uint64_t hint,
             break;
         }
         size_t in_chunk = std::min<size_t>(avail, UINT32_MAX);
-        size_t out_chunk = std::min<size_t>(out.size() - produced, UINT32_MAX);
+        size_t out_chunk =
+            std::min<size_t>(out.size() - produced, progress ? k_progress_step : UINT32_MAX);
         zs.next_in = const_cast<Bytef*>(next);
         zs.avail_in = static_cast<uInt>(in_chunk);
         zs.next_out = out.data() + produced;
@@ -243,6 +255,7 @@ util::Expected<util::Buffer> gzip_stream(const InputFn& input, uint64_t hint,
             done = true;
             continue;
         }
+        if (ret == Z_OK && progress && !progress({out.data(), produced})) break;
         if (ret == Z_OK || ret == Z_BUF_ERROR) continue;
         error = std::string("gzip: ") + (zs.msg != nullptr ? zs.msg : "corrupt data");
         break;
@@ -349,14 +362,15 @@ uint64_t decompressed_size_hint(
 }
 
 util::Expected<util::Buffer> decompress_stream(const InputFn& input, Compression c, uint64_t hint,
-                                               const std::string& path) {
+                                               const std::string& path,
+                                               const ProgressFn& progress) {
     switch (c) {
     case Compression::Xz:
-        return xz_stream(input, hint, path);
+        return xz_stream(input, hint, path, progress);
     case Compression::Zstd:
-        return zstd_stream(input, hint, path);
+        return zstd_stream(input, hint, path, progress);
     case Compression::Gzip:
-        return gzip_stream(input, hint, path);
+        return gzip_stream(input, hint, path, progress);
     case Compression::None:
         break;
     }
@@ -372,7 +386,7 @@ util::Expected<util::Buffer> decompress_stream(const InputFn& input, Compression
 }
 
 util::Expected<util::Buffer> decompress(std::span<const uint8_t> data, Compression c,
-                                        const std::string& path) {
+                                        const std::string& path, const ProgressFn& progress) {
     auto read_at = [&](uint64_t off, uint64_t len) -> std::optional<util::Buffer> {
         if (off > data.size() || len > data.size() - off) return std::nullopt;
         return util::Buffer(data.subspan(off, len));
@@ -384,7 +398,7 @@ util::Expected<util::Buffer> decompress(std::span<const uint8_t> data, Compressi
         given = true;
         return data;
     };
-    return decompress_stream(input, c, hint, path);
+    return decompress_stream(input, c, hint, path, progress);
 }
 
 } // namespace modkit::module

@@ -33,12 +33,18 @@ uint64_t decompressed_size_hint(
     Compression c, uint64_t compressed_size,
     const std::function<std::optional<util::Buffer>(uint64_t, uint64_t)>& read_at);
 
+// Shown everything produced so far, after each step (a few MiB) of a decompression; returning
+// false ends it there successfully, the buffer holding what was produced (reading a kernel
+// image up to its certificate list need not inflate the rest).
+using ProgressFn = std::function<bool(std::span<const uint8_t> produced)>;
+
 // Decompresses a whole in-memory image. Corrupt or truncated input fails with kind Corrupt,
 // EINVAL and a message naming the format ("xz: File is corrupt").
 util::Expected<util::Buffer> decompress(std::span<const uint8_t> data, Compression c,
-                                        const std::string& path);
+                                        const std::string& path, const ProgressFn& progress = {});
 // The same, reading the compressed bytes from `input`; `size_hint` sizes the output (0: grow).
 util::Expected<util::Buffer> decompress_stream(const InputFn& input, Compression c,
-                                               uint64_t size_hint, const std::string& path);
+                                               uint64_t size_hint, const std::string& path,
+                                               const ProgressFn& progress = {});
 
 } // namespace modkit::module

@@ -344,17 +344,4 @@ util::Expected<std::vector<uint8_t>> ModuleFile::stripped_image(unsigned strip_f
     return copy;
 }
 
-std::string modname_from_path(std::string_view path) {
-    std::string_view base = util::basename(path);
-    std::string name(base.substr(0, base.find('.')));
-    for (char& c : name)
-        if (c == '-') c = '_';
-    return name;
-}
-
-bool has_module_extension(std::string_view path) {
-    return path.ends_with(".ko") || path.ends_with(".ko.gz") || path.ends_with(".ko.xz") ||
-           path.ends_with(".ko.zst");
-}
-
 } // namespace modkit::module

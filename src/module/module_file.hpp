@@ -111,9 +111,4 @@ private:
     elf::ElfFile m_elf;
 };
 
-// The module name for a path: basename up to the first '.', with '-' turned into '_'.
-std::string modname_from_path(std::string_view path);
-// True if the path ends in a module extension this build reads: .ko, .ko.gz, .ko.xz, .ko.zst.
-bool has_module_extension(std::string_view path);
-
 } // namespace modkit::module

@@ -78,4 +78,10 @@ std::string path_to_modname(std::string_view path) {
     return modname_normalize(util::basename(path));
 }
 
+std::string_view module_extension(std::string_view name) {
+    for (std::string_view e : k_module_extensions)
+        if (name.size() > e.size() && name.ends_with(e)) return e;
+    return {};
+}
+
 } // namespace modkit::module

@@ -2,6 +2,7 @@
 // keep bracket expressions verbatim, and a module's name comes from its file name.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,5 +19,15 @@ bool underscores(std::string& s);
 std::string modname_normalize(std::string_view name);
 // The module name of a file path (basename, then modname_normalize); empty for "dir/".
 std::string path_to_modname(std::string_view path);
+
+// The file extensions of a module kmod reads: uncompressed, then each compression.
+inline constexpr std::array<std::string_view, 4> k_module_extensions = {".ko", ".ko.gz", ".ko.xz",
+                                                                        ".ko.zst"};
+// The module extension `name` ends with after at least one other character, as kmod's
+// path_ends_with_kmod_ext checks it (".ko" alone is not a module); empty when there is none.
+std::string_view module_extension(std::string_view name);
+inline bool has_module_extension(std::string_view name) {
+    return !module_extension(name).empty();
+}
 
 } // namespace modkit::module

@@ -4,6 +4,7 @@
 
 #include "module/signature.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 #include "util/mapped_file.hpp"
 
 #include <climits>

@@ -1,6 +1,7 @@
 // Module signatures: the trailer "~Module signature appended~\n" preceded by
 // struct module_signature (5 u8 fields, 3 pad bytes, big-endian u32 sig_len). PKCS#7 blobs
-// are parsed with OpenSSL's libcrypto; legacy PGP/X509 types keep signer and key id in front
+// are read as DER (the signer's issuer, serial, digest algorithm and signature; the same
+// answers libkmod gets from OpenSSL); legacy PGP/X509 types keep signer and key id in front
 // of the signature bytes.
 #pragma once
 

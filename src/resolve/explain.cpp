@@ -3,12 +3,25 @@
 #include "resolve/explain.hpp"
 
 #include "module/names.hpp"
+#include "util/fs.hpp"
 
 namespace modkit::resolve {
 
-util::Expected<Explanation> explain(Resolver& r, std::string_view input, const ProbeFlags& flags) {
+namespace {
+
+DirectoryState directory_state(const index::ModuleDirectory& dir) {
+    if (!util::is_directory(dir.dirname())) return DirectoryState::NoDirectory;
+    if (!util::target_exists(dir.file("modules.dep.bin"))) return DirectoryState::NoDependencies;
+    return DirectoryState::Ready;
+}
+
+} // namespace
+
+util::Expected<Explanation> explain(Resolver& r, std::string_view input, const ProbeFlags& flags,
+                                    const std::string* extra_options, const RemovalFlags* removal) {
     Explanation ex;
     ex.input = std::string(input);
+    ex.directory = directory_state(r.dir());
     auto normalized = module::alias_normalize(input);
     if (!normalized) {
         ex.invalid = true;
@@ -52,9 +65,16 @@ util::Expected<Explanation> explain(Resolver& r, std::string_view input, const P
             m.softdep_pre.push_back(r.get(p).name);
         for (ModId p : sd->post)
             m.softdep_post.push_back(r.get(p).name);
-        auto plan = plan_probe(r, id, nullptr, flags);
-        if (!plan) return std::unexpected(plan.error());
-        m.plan = std::move(*plan);
+        if (extra_options != nullptr) m.cmdline_options = *extra_options;
+        if (removal != nullptr) {
+            auto plan = plan_removal(r, id, *removal);
+            if (!plan) return std::unexpected(plan.error());
+            m.removal = std::move(*plan);
+        } else {
+            auto plan = plan_probe(r, id, extra_options, flags);
+            if (!plan) return std::unexpected(plan.error());
+            m.plan = std::move(*plan);
+        }
         ex.modules.push_back(std::move(m));
     }
     return ex;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "resolve/probe.hpp"
+#include "resolve/removal.hpp"
 
 #include <optional>
 #include <string>
@@ -28,20 +29,34 @@ struct ExplainedModule {
     const config::Blacklist* blacklist = nullptr;
     bool blacklist_applies = false; // reached through an alias (or -b)
     std::vector<const config::Options*> options;
+    std::optional<std::string> cmdline_options; // given after the name on modprobe's command line
     const config::Command* install = nullptr;
     const config::Softdep* softdep = nullptr;
     std::vector<std::string> softdep_pre, softdep_post; // resolved module names
-    ProbePlan plan;
+    ProbePlan plan;                                     // loading (without -r)
+    std::optional<RemovalPlan> removal;                 // removal (with -r)
+};
+
+// Why lookups cannot answer at all, for a directory without its indexes.
+enum class DirectoryState {
+    Ready,          // modules.dep.bin is there
+    NoDirectory,    // the module directory itself does not exist
+    NoDependencies, // the directory exists, modules.dep.bin does not: depmod never ran
 };
 
 struct Explanation {
     std::string input;
+    DirectoryState directory = DirectoryState::Ready;
     std::string normalized;
     bool invalid = false;                // unbalanced brackets
     std::vector<LookupAttempt> attempts; // in chain order, up to the first that answered
     std::vector<ExplainedModule> modules;
 };
 
-util::Expected<Explanation> explain(Resolver& r, std::string_view input, const ProbeFlags& flags);
+// What modprobe would do with `input`: load it (with `extra_options`, the words after it on the
+// command line; null when there are none), or, when `removal` is given, remove it.
+util::Expected<Explanation> explain(Resolver& r, std::string_view input, const ProbeFlags& flags,
+                                    const std::string* extra_options = nullptr,
+                                    const RemovalFlags* removal = nullptr);
 
 } // namespace modkit::resolve

@@ -75,15 +75,33 @@ util::Expected<ProbePlan> plan_probe(Resolver& r, ModId target, const std::strin
     ProbePlan plan;
     plan.target = target;
     // modprobe applies the blacklist to targets reached through an alias, or to every target
-    // with -b; dependencies and softdeps are never filtered.
-    if ((r.get(target).alias || flags.apply_blacklist) && r.is_blacklisted(target)) {
-        plan.blacklisted = true;
-        return plan;
+    // with -b; only libkmod's "all" rule filters dependencies and softdeps too.
+    if (r.is_blacklisted(target)) {
+        BlacklistRule rule = BlacklistRule::None;
+        if (r.get(target).alias && flags.blacklist_aliases)
+            rule = BlacklistRule::Alias;
+        else if (flags.blacklist_all)
+            rule = BlacklistRule::All;
+        else if (flags.apply_blacklist)
+            rule = BlacklistRule::Target;
+        if (rule != BlacklistRule::None) {
+            plan.blacklisted = true;
+            plan.blacklist_rule = rule;
+            return plan;
+        }
     }
     r.reset_probe_state();
     Builder b{r, plan.steps};
     if (auto e = b.probe_list(target, true, flags.ignore_commands, StepReason::Target, {}); !e)
         return std::unexpected(e.error());
+    if (flags.blacklist_all) {
+        std::erase_if(plan.steps, [&](const ProbeStep& s) { return r.is_blacklisted(s.mod); });
+        if (plan.steps.empty()) {
+            plan.blacklisted = true;
+            plan.blacklist_rule = BlacklistRule::All;
+            return plan;
+        }
+    }
 
     for (ProbeStep& s : plan.steps) {
         const ModObject& m = r.get(s.mod);

@@ -15,7 +15,14 @@ struct ProbeFlags {
     bool ignore_commands = false; // -i: no install commands, no softdeps of the target
     bool apply_blacklist = false; // -b: a blacklisted target is skipped even by name
     bool ignore_loaded = false;   // -D: do not consult the running kernel
+    // libkmod's other two blacklist rules (KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, which
+    // modprobe always applies, and _ALL, which also drops blacklisted dependencies).
+    bool blacklist_aliases = true;
+    bool blacklist_all = false;
 };
+
+// Which rule stopped a probe, in the order libkmod checks them.
+enum class BlacklistRule : uint8_t { None, Alias, All, Target };
 
 enum class StepKind {
     Insmod,  // load the file
@@ -43,6 +50,7 @@ struct ProbePlan {
     ModId target = 0;
     // The target is blacklisted (and reached through an alias, or -b): nothing is done.
     bool blacklisted = false;
+    BlacklistRule blacklist_rule = BlacklistRule::None;
     std::vector<ProbeStep> steps;
 };
 

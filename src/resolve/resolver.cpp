@@ -9,21 +9,42 @@
 
 namespace modkit::resolve {
 
-Resolver::Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config)
+Resolver::Resolver(const index::ModuleDirectory& dir, const config::ModprobeConfig& config,
+                   util::LogFn log)
     : m_dir(dir)
-    , m_config(config) {}
+    , m_config(config)
+    , m_log(std::move(log)) {}
 
 ModId Resolver::intern(std::string name, std::optional<std::string> alias) {
     std::string key = alias ? name + "\\" + *alias : name;
     auto it = m_pool.find(key);
     if (it != m_pool.end()) return it->second;
-    auto id = static_cast<ModId>(m_objects.size());
     ModObject obj;
     obj.name = std::move(name);
     obj.alias = std::move(alias);
-    m_objects.push_back(std::move(obj));
+    ModId id;
+    if (!m_free.empty()) {
+        id = m_free.back();
+        m_free.pop_back();
+        m_objects[id] = std::move(obj);
+        m_live[id] = true;
+    } else {
+        id = static_cast<ModId>(m_objects.size());
+        m_objects.push_back(std::move(obj));
+        m_live.push_back(true);
+    }
     m_pool.emplace(std::move(key), id);
+    if (m_track_created) m_created.push_back(id);
     return id;
+}
+
+void Resolver::release(ModId id) {
+    if (!alive(id)) return;
+    ModObject& m = m_objects[id];
+    m_pool.erase(m.alias ? m.name + "\\" + *m.alias : m.name);
+    m = ModObject{};
+    m_live[id] = false;
+    m_free.push_back(id);
 }
 
 ModId Resolver::by_name(std::string_view name) {
@@ -33,16 +54,19 @@ ModId Resolver::by_name(std::string_view name) {
 util::Expected<ModId> Resolver::by_path(const std::string& path) {
     struct stat st;
     if (::stat(path.c_str(), &st) < 0) return util::fail_errno(errno, path, "could not stat");
+    // Only a path without a last component has no name; "." and ".." name the module "", as
+    // they do in libkmod (the name is cut at the first '.').
+    if (util::basename(path).empty())
+        return util::fail(util::ErrorKind::NotFound, ENOENT, path, "no module name");
     std::string name = module::path_to_modname(path);
-    if (name.empty()) return util::fail(util::ErrorKind::NotFound, ENOENT, path, "no module name");
     ModId id = intern(name, std::nullopt);
     ModObject& m = m_objects[id];
     if (!m.path) {
         m.path = path;
     } else if (*m.path != path) {
-        m_messages.push_back("kmod_module '" + name +
-                             "' already exists with different path: new-path='" + path +
-                             "' old-path='" + *m.path + "'");
+        util::emit(m_log, util::LogLevel::Error,
+                   "kmod_module '" + name + "' already exists with different path: new-path='" +
+                       path + "' old-path='" + *m.path + "'");
         return util::fail(util::ErrorKind::Invalid, EEXIST, path,
                           "module exists with another path");
     }
@@ -53,13 +77,24 @@ util::Expected<ModId> Resolver::by_path(const std::string& path) {
 util::Expected<std::vector<ModId>> Resolver::lookup(std::string_view input) {
     auto found = resolve::lookup(m_dir, &m_config, input);
     if (!found) return std::unexpected(found.error());
+    return intern_found(*found);
+}
+
+util::Expected<std::vector<ModId>> Resolver::lookup_name(std::string_view name) {
+    auto found = resolve::lookup_name(m_dir, name);
+    if (!found) return std::unexpected(found.error());
+    return intern_found(*found);
+}
+
+std::vector<ModId> Resolver::intern_found(std::vector<Found>& found) {
     std::vector<ModId> out;
-    out.reserve(found->size());
-    for (Found& f : *found) {
+    out.reserve(found.size());
+    for (Found& f : found) {
         ModId id;
         switch (f.source) {
         case Source::ModulesDep:
             id = by_name(f.name);
+            if (m_eager_deps) (void)load_dep(id);
             break;
         case Source::Builtin:
             id = by_name(f.name);
@@ -95,9 +130,11 @@ util::Expected<void> Resolver::load_dep(ModId id) {
     for (auto it = (*line)->deps.rbegin(); it != (*line)->deps.rend(); ++it) {
         auto dep = by_path(*it);
         if (!dep) {
-            m_messages.push_back("ctx path=" + *it +
-                                 " error=" + std::strerror(dep.error().sys_errno));
+            util::emit(m_log, util::LogLevel::Error,
+                       "ctx path=" + *it + " error=" + std::strerror(dep.error().sys_errno));
+            // libkmod drops the partial list and reads the line again next time.
             m_objects[id].deps.clear();
+            m_objects[id].dep_loaded = false;
             return {};
         }
         deps.push_back(*dep);
@@ -155,33 +192,44 @@ bool Resolver::is_blacklisted(ModId id) const {
     return m_config.is_blacklisted(m_objects[id].name);
 }
 
+void Resolver::lookup_all(const std::vector<std::string>& names, std::vector<ModId>& out) {
+    for (const std::string& name : names) {
+        auto found = lookup(name);
+        if (!found) {
+            util::emit(m_log, util::LogLevel::Error,
+                       "failed to lookup soft dependency '" + name + "', continuing anyway.");
+            continue;
+        }
+        out.insert(out.end(), found->begin(), found->end());
+    }
+}
+
 util::Expected<Resolver::Softdeps> Resolver::softdeps(ModId id) {
     Softdeps out;
     out.entry = m_config.softdep_for(m_objects[id].name);
     if (out.entry == nullptr) return out;
-    auto resolve_all = [&](const std::vector<std::string>& names, std::vector<ModId>& dst) {
-        for (const std::string& name : names) {
-            auto found = lookup(name);
-            if (!found) {
-                m_messages.push_back("failed to lookup soft dependency '" + name +
-                                     "', continuing anyway.");
-                continue;
-            }
-            dst.insert(dst.end(), found->begin(), found->end());
-        }
-    };
-    resolve_all(out.entry->pre, out.pre);
-    resolve_all(out.entry->post, out.post);
+    lookup_all(out.entry->pre, out.pre);
+    lookup_all(out.entry->post, out.post);
+    return out;
+}
+
+util::Expected<Resolver::Weakdeps> Resolver::weakdeps(ModId id) {
+    Weakdeps out;
+    out.entry = m_config.weakdep_for(m_objects[id].name);
+    if (out.entry != nullptr) lookup_all(out.entry->deps, out.deps);
     return out;
 }
 
 void Resolver::forget_modules() {
     m_objects.clear();
     m_pool.clear();
+    m_live.clear();
+    m_free.clear();
+    m_created.clear();
 }
 
 void Resolver::reset_probe_state() {
-    for (auto& m : m_objects) {
+    for (auto& m : m_objects) { // released slots are reset anyway
         m.visited = false;
         m.required = false;
     }

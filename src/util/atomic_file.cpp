@@ -114,23 +114,6 @@ Expected<void> write_file_atomic(const std::string& target, std::string_view dat
     return file->commit();
 }
 
-Expected<void> make_directories(const std::string& path, mode_t mode) {
-    std::string cur;
-    size_t pos = 0;
-    while (pos <= path.size()) {
-        size_t next = path.find('/', pos);
-        if (next == std::string::npos) next = path.size();
-        cur = path.substr(0, next);
-        if (!cur.empty() && ::mkdir(cur.c_str(), mode) < 0 && errno != EEXIST)
-            return fail_errno(errno, cur, "could not create directory");
-        pos = next + 1;
-    }
-    struct stat st;
-    if (::stat(path.c_str(), &st) < 0) return fail_errno(errno, path, "could not stat");
-    if (!S_ISDIR(st.st_mode)) return fail_errno(ENOTDIR, path, "not a directory");
-    return {};
-}
-
 Expected<void> append_file(const std::string& path, std::string_view data) {
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) return fail_errno(errno, path, "could not open");
@@ -147,21 +130,6 @@ Expected<void> append_file(const std::string& path, std::string_view data) {
     }
     ::close(fd);
     return {};
-}
-
-bool path_exists(const std::string& path) {
-    struct stat st;
-    return ::lstat(path.c_str(), &st) == 0;
-}
-
-bool target_exists(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0;
-}
-
-bool is_directory(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 } // namespace modkit::util

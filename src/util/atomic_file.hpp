@@ -50,14 +50,6 @@ private:
 // Writes a whole file atomically (durably unless sync is No).
 Expected<void> write_file_atomic(const std::string& target, std::string_view data,
                                  mode_t mode = 0644, AtomicFile::Sync sync = AtomicFile::Sync::Yes);
-// mkdir -p: creates `path` and its missing parents with `mode`; fine if it exists.
-Expected<void> make_directories(const std::string& path, mode_t mode = 0755);
-// Whether `path` names anything, a dangling symbolic link included (lstat).
-bool path_exists(const std::string& path);
-// Whether `path` leads to something, following symbolic links (stat).
-bool target_exists(const std::string& path);
-// Whether `path` leads to a directory, following symbolic links.
-bool is_directory(const std::string& path);
 // Appends to an existing file (no sync). Fails with ENOENT if it does not exist.
 Expected<void> append_file(const std::string& path, std::string_view data);
 

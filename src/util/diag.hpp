@@ -3,6 +3,7 @@
 // kmod does.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,19 @@ public:
     // Writes `text` to stderr exactly as given, in one write.
     static void raw(std::string_view text);
 };
+
+// The one sink type for messages logged while work is done, by any layer: a level and one
+// line. The tools pass util::Diag (the default when a LogFn is empty), libkmod forwards to the
+// caller's kmod_set_log_fn, tests record. See docs/architecture.md, "Diagnostics".
+using LogFn = std::function<void(LogLevel, const std::string&)>;
+
+// Sends `msg` to `log`, or to util::Diag when `log` is empty.
+inline void emit(const LogFn& log, LogLevel level, const std::string& msg) {
+    if (log)
+        log(level, msg);
+    else
+        Diag::log(level, msg);
+}
 
 // Writes all of `data` to `fd`, retrying on EINTR and short writes. False on error.
 bool write_all(int fd, std::string_view data);

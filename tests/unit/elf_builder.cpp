@@ -87,6 +87,9 @@ void ElfPatcher::section_name(uint16_t index, uint32_t v) {
 void ElfPatcher::section_flags(uint16_t index, uint64_t v) {
     put_uint(m_bytes, header_offset(index) + 8, v, w(), m_endian);
 }
+void ElfPatcher::section_addr(uint16_t index, uint64_t v) {
+    put_uint(m_bytes, header_offset(index) + (m_is64 ? 16 : 12), v, w(), m_endian);
+}
 void ElfPatcher::section_offset(uint16_t index, uint64_t v) {
     put_uint(m_bytes, header_offset(index) + (m_is64 ? 24 : 16), v, w(), m_endian);
 }

@@ -112,6 +112,7 @@ public:
     void section_name(uint16_t index, uint32_t v);
     void section_flags(uint16_t index, uint64_t v);
     void section_offset(uint16_t index, uint64_t v);
+    void section_addr(uint16_t index, uint64_t v); // sh_addr, as an executable (vmlinux) has
     void section_size(uint16_t index, uint64_t v);
     uint64_t section_flags(uint16_t index) const;
     uint64_t section_offset(uint16_t index) const;

@@ -99,4 +99,13 @@ std::vector<uint8_t> pkcs7_without_signers() {
     return der;
 }
 
+std::vector<uint8_t> Pkcs7Signer::certificate_der() const {
+    unsigned char* der = nullptr;
+    int len = i2d_X509(m_cert, &der);
+    std::vector<uint8_t> out;
+    if (len > 0) out.assign(der, der + len);
+    OPENSSL_free(der);
+    return out;
+}
+
 } // namespace modkit::test

@@ -27,6 +27,8 @@ public:
     // (sha256 if null); `with_cert` false adds PKCS7_NOCERTS (smaller, as sign-file does).
     std::vector<uint8_t> sign(std::span<const uint8_t> data, const EVP_MD* md = nullptr,
                               bool with_cert = true) const;
+    // The certificate, DER-encoded (what a kernel embeds in its keyring).
+    std::vector<uint8_t> certificate_der() const;
     // The RSA PKCS#1 v1.5 signature of `data` with `md` (sha256 if null).
     std::vector<uint8_t> raw_signature(std::span<const uint8_t> data,
                                        const EVP_MD* md = nullptr) const;

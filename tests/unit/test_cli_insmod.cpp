@@ -5,7 +5,7 @@
 #include "cli_capture.hpp"
 #include "elf_builder.hpp"
 #include "fake_system.hpp"
-#include "kernel/insert.hpp"
+#include "kernel/system.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>

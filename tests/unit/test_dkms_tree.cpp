@@ -5,6 +5,7 @@
 #include "dkms/tree.hpp"
 #include "test_support.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -60,19 +60,37 @@ TEST(ModuleDirectory, MissingIndexesAreNoAnswer) {
     EXPECT_EQ(dir.is_builtin("ext4"), false);
 }
 
-TEST(ModuleDirectory, CorruptIndexIsAnError) {
+TEST(ModuleDirectory, CorruptMandatoryIndexIsAnError) {
     test::TempDir tmp;
     test::write_file(tmp.file("modules.dep.bin"), std::string_view("garbage, not an index"));
-    test::write_file(tmp.file("modules.builtin.bin"), std::string_view());
+    test::write_file(tmp.file("modules.alias.bin"), std::string_view("short"));
     ModuleDirectory dir(tmp.path());
     auto dep = dir.dep("ext4");
     ASSERT_FALSE(dep);
     EXPECT_EQ(dep.error().sys_errno, EINVAL);
     EXPECT_EQ(dep.error().path, tmp.file("modules.dep.bin"));
-    // depmod publishes a 0-byte builtin index when modules.builtin is missing.
-    auto builtin = dir.is_builtin("ext4");
-    ASSERT_FALSE(builtin);
-    EXPECT_EQ(builtin.error().message, "index file too short");
+    auto alias = dir.index(IndexKind::Alias);
+    ASSERT_FALSE(alias);
+    EXPECT_EQ(alias.error().message, "index file too short");
+}
+
+TEST(ModuleDirectory, UnusableOptionalIndexIsNoAnswer) {
+    // Both kmod's depmod and modkit's publish a 0-byte modules.builtin.bin for a tree without
+    // modules.builtin; libkmod answers "not built in" and so must modkit (issue 8, defect 1).
+    test::TempDir tmp;
+    test::write_file(tmp.file("modules.builtin.bin"), std::string_view());
+    test::write_file(tmp.file("modules.builtin.alias.bin"), std::string_view("bad"));
+    test::write_file(tmp.file("modules.symbols.bin"), std::string_view("not an index at all"));
+    ModuleDirectory dir(tmp.path());
+    EXPECT_EQ(dir.is_builtin("ext4"), false);
+    for (IndexKind k : {IndexKind::Builtin, IndexKind::BuiltinAlias, IndexKind::Symbols}) {
+        EXPECT_TRUE(is_optional(k));
+        auto idx = dir.index(k);
+        ASSERT_TRUE(idx) << index_base_name(k);
+        EXPECT_EQ(*idx, nullptr) << index_base_name(k);
+    }
+    EXPECT_FALSE(is_optional(IndexKind::Dep));
+    EXPECT_FALSE(is_optional(IndexKind::Alias));
 }
 
 TEST(ModuleDirectory, JoinAndParseDepLine) {

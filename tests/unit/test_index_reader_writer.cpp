@@ -392,7 +392,7 @@ std::map<std::string, IndexBuilder> build_reference_tries(const std::string& dir
     std::map<std::string, uint32_t> idx;
     auto dep = text_lines(dir + "/modules.dep");
     for (uint32_t i = 0; i < dep.size(); ++i) {
-        std::string name = module::modname_from_path(dep[i].substr(0, dep[i].find(':')));
+        std::string name = module::path_to_modname(dep[i].substr(0, dep[i].find(':')));
         idx[name] = i;
         EXPECT_TRUE(out["modules.dep.bin"].insert(name, dep[i], i));
     }
@@ -413,7 +413,7 @@ std::map<std::string, IndexBuilder> build_reference_tries(const std::string& dir
     }
     out["modules.builtin.bin"];
     for (const auto& line : text_lines(dir + "/modules.builtin"))
-        EXPECT_TRUE(out["modules.builtin.bin"].insert(module::modname_from_path(line), "", 0));
+        EXPECT_TRUE(out["modules.builtin.bin"].insert(module::path_to_modname(line), "", 0));
     out["modules.builtin.alias.bin"];
     auto raw = test::read_file(dir + "/modules.builtin.modinfo");
     std::string all(raw.begin(), raw.end());

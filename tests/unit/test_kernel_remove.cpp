@@ -16,7 +16,7 @@ using test::FakeSystem;
 
 struct Logged {
     std::vector<std::string> lines;
-    LogFn fn() {
+    util::LogFn fn() {
         return [this](util::LogLevel l, const std::string& m) {
             lines.push_back(std::to_string(static_cast<int>(l)) + " " + m);
         };

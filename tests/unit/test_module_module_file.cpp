@@ -2,6 +2,7 @@
 // the this_module name and vermagic; stripping for forced loads; opening from memory and from
 // disk (whole or on demand, compressed or not) with identical answers; and open errors.
 #include "module/module_file.hpp"
+#include "module/names.hpp"
 
 #include "elf_builder.hpp"
 #include "test_support.hpp"
@@ -713,10 +714,10 @@ TEST_F(ModuleFileOpen, CorruptCompressedInputIsCorruptWithFormatName) {
 }
 
 TEST(ModuleFileNames, ModnameFromPath) {
-    EXPECT_EQ(modname_from_path("/lib/modules/6.1/kernel/snd-hda-intel.ko.xz"), "snd_hda_intel");
-    EXPECT_EQ(modname_from_path("ext4.ko"), "ext4");
-    EXPECT_EQ(modname_from_path("iTCO_wdt"), "iTCO_wdt");
-    EXPECT_EQ(modname_from_path("dir/"), "");
+    EXPECT_EQ(path_to_modname("/lib/modules/6.1/kernel/snd-hda-intel.ko.xz"), "snd_hda_intel");
+    EXPECT_EQ(path_to_modname("ext4.ko"), "ext4");
+    EXPECT_EQ(path_to_modname("iTCO_wdt"), "iTCO_wdt");
+    EXPECT_EQ(path_to_modname("dir/"), "");
 }
 
 TEST(ModuleFileNames, HasModuleExtension) {

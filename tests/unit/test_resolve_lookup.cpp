@@ -292,8 +292,8 @@ TEST_F(ResolveLookup, AMissingDependencyFileDropsAllDependencies) {
     auto deps = w.r().dependencies(ext4);
     ASSERT_TRUE(deps.has_value());
     EXPECT_TRUE(deps->empty());
-    EXPECT_EQ(w.r().messages(), std::vector<std::string>{"ctx path=" + w.path_of("mbcache") +
-                                                         " error=No such file or directory"});
+    EXPECT_EQ(w.messages(), std::vector<std::string>{"ctx path=" + w.path_of("mbcache") +
+                                                     " error=No such file or directory"});
 }
 
 TEST_F(ResolveLookup, ByPathRefusesASecondPathForOneName) {
@@ -305,7 +305,7 @@ TEST_F(ResolveLookup, ByPathRefusesASecondPathForOneName) {
     auto second = w.r().by_path(other);
     ASSERT_FALSE(second.has_value());
     EXPECT_EQ(second.error().sys_errno, EEXIST);
-    EXPECT_EQ(w.r().messages().back(),
+    EXPECT_EQ(w.messages().back(),
               "kmod_module 'crc16' already exists with different path: new-path='" + other +
                   "' old-path='" + w.path_of("crc16") + "'");
     auto missing = w.r().by_path(w.dir() + "/nope.ko");

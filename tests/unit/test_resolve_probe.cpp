@@ -162,7 +162,7 @@ TEST_F(ResolveProbe, SoftdepNamesGoThroughTheFullLookup) {
                                         "insmod crc16 opt dep:ext4", "insmod mbcache opt dep:ext4",
                                         "insmod jbd2 opt dep:ext4", "insmod ext4 opt pre:pt",
                                         "builtin unix opt pre:pt", "insmod pt req target"}));
-    EXPECT_TRUE(w.r().messages().empty());
+    EXPECT_TRUE(w.messages().empty());
     // The softdep objects are the alias objects.
     EXPECT_EQ(w.r().get(p.steps[0].mod).alias, std::optional<std::string>("two"));
     EXPECT_EQ(w.r().get(p.steps[5].mod).alias, std::optional<std::string>("fs_ext4"));
@@ -171,8 +171,8 @@ TEST_F(ResolveProbe, SoftdepNamesGoThroughTheFullLookup) {
 TEST_F(ResolveProbe, ASoftdepThatCannotBeLookedUpIsReportedAndSkipped) {
     w.build(ext4_tree(), "softdep pt pre: bad] pb\n");
     EXPECT_EQ(names(plan("pt")), (std::vector<std::string>{"pb", "pt"}));
-    EXPECT_EQ(w.r().messages(), std::vector<std::string>{
-                                    "failed to lookup soft dependency 'bad]', continuing anyway."});
+    EXPECT_EQ(w.messages(), std::vector<std::string>{
+                                "failed to lookup soft dependency 'bad]', continuing anyway."});
 }
 
 TEST_F(ResolveProbe, IgnoreCommandsSkipsTheTargetsSoftdepsOnly) {

@@ -60,8 +60,10 @@ public:
         for (uint32_t i = 0; i < m_modules.size(); ++i) {
             const TreeModule& m = m_modules[i];
             std::string line = relpath(m.name) + ":";
-            for (const std::string& d : m.deps)
-                line += " " + relpath(d);
+            for (const std::string& d : m.deps) {
+                line += ' '; // not `" " + relpath(d)`: GCC 12 -O3 warns falsely (-Wrestrict)
+                line += relpath(d);
+            }
             dep.insert(m.name, line, i);
             for (const std::string& a : m.aliases)
                 alias.insert(key(a), m.name, i);
@@ -105,10 +107,15 @@ public:
         m_dir.emplace(m_tmp.path());
         m_config.parse(k_conf, conf);
         if (kcmdline) m_config.parse_kcmdline(*kcmdline);
-        m_resolver.emplace(*m_dir, m_config);
+        m_messages.clear();
+        m_resolver.emplace(*m_dir, m_config, [this](util::LogLevel, const std::string& m) {
+            m_messages.push_back(m);
+        });
     }
 
     resolve::Resolver& r() { return *m_resolver; }
+    // What the resolver logged, in order.
+    std::vector<std::string>& messages() { return m_messages; }
     const config::ModprobeConfig& config() const { return m_config; }
     const std::string& dir() const { return m_tmp.path(); }
     // The absolute path modules.dep gives for `name`.
@@ -135,6 +142,7 @@ private:
     std::optional<index::ModuleDirectory> m_dir;
     config::ModprobeConfig m_config;
     std::optional<resolve::Resolver> m_resolver;
+    std::vector<std::string> m_messages;
 };
 
 } // namespace modkit::test

@@ -2,6 +2,7 @@
 // beside it as ".<name>.XXXXXX", discard and destruction remove it, and the mode is exactly
 // what was asked for whatever the umask.
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 
 #include "test_support.hpp"
 

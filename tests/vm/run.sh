@@ -6,9 +6,11 @@
 # usage: tests/vm/run.sh [BUILD_DIR] [CASE...]     CASE: a name (deps) or a path
 # env:   TOOLS=modkit|kmod|both  VM_KEEP=1 (keep logs)  VM_LOGS=DIR  VM_VERBOSE=1 (print every
 #        case's section)  VM_DEPMOD=modkit|kmod (who indexes the module subset; default: the
-#        tool set under test)
-# Cases that share a kernel command line ("# cmdline:") share one boot. Exit 1 on any FAIL,
-# missing output, timeout or panic; 125 when the host cannot run VMs at all.
+#        tool set under test)  VM_KERNELS="bookworm trixie bookworm-compat" (the kernels to boot; a case runs on
+#        those of its "# kernels:" line, bookworm when it has none)
+# Cases that share a kernel, a command line ("# cmdline:") and QEMU devices ("# qemu:") share
+# one boot. Exit 1 on any FAIL, missing output, timeout or panic; 125 when the host cannot run
+# VMs at all.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,7 @@ LOGS=${VM_LOGS:-$WORK/logs}
 mkdir -p "$LOGS"
 cleanup() {
   if [ "${VM_KEEP:-0}" = 1 ] || [ "${FAILED:-0}" != 0 ]; then
-    rm -rf "$WORK/full" "$WORK"/stage-* "$WORK"/*.cpio
+    rm -rf "$WORK"/full-* "$WORK"/stage-* "$WORK"/*.cpio
   else
     rm -rf "$WORK"
   fi
@@ -59,6 +61,15 @@ fi
 declare -A STATUS REASON GROUP_OF
 BOOTS=()
 FAILED=0
+VM_KERNELS=${VM_KERNELS:-bookworm trixie bookworm-compat}
+# A case's runs: NAME on bookworm, NAME@KERNEL on the others of its "# kernels:" line.
+case_kernels() { # FILE
+  local want k out=
+  want=$(vm_case_header "$1" kernels)
+  for k in ${want:-bookworm}; do [[ " $VM_KERNELS " == *" $k "* ]] && out+=" $k"; done
+  echo "$out"
+}
+run_name() { if [ "$2" = bookworm ]; then echo "$1"; else echo "$1@$2"; fi; } # NAME KERNEL
 
 BUILT=
 need_built=0
@@ -80,45 +91,58 @@ for f in "${CASES[@]}"; do
   /bin/busybox sh -n "$f" || { echo "vm: $f: syntax error (busybox sh -n)" >&2; exit 2; }
 done
 
-# Group the cases by kernel command line.
+# Group the cases by kernel, command line and QEMU devices.
 for f in "${CASES[@]}"; do
   name=$(basename "$f" .sh)
-  if [ -n "$(vm_case_header "$f" needs-built)" ] && [ -z "$BUILT" ]; then
-    for tools in $TOOLSETS; do STATUS[$tools:$name]=skip; REASON[$tools:$name]="needs built modules: $BUILT_ERR"; done
-    continue
-  fi
-  if [ -n "$(vm_case_header "$f" needs-dkms)" ] && [ -z "$DKMSMODS" ]; then
-    for tools in $TOOLSETS; do STATUS[$tools:$name]=skip; REASON[$tools:$name]="needs DKMS-built modules: $DKMS_ERR"; done
-    continue
-  fi
-  key=$(vm_case_header "$f" cmdline)
-  found=
-  for g in "${!BOOTS[@]}"; do [ "${BOOTS[$g]}" = "$key" ] && found=$g; done
-  if [ -z "$found" ]; then found=${#BOOTS[@]}; BOOTS+=("$key"); fi
-  GROUP_OF[$name]=$found
+  for k in $(case_kernels "$f"); do
+    rn=$(run_name "$name" "$k")
+    if [ -n "$(vm_case_header "$f" needs-built)" ] && [ -z "$BUILT" ]; then
+      for tools in $TOOLSETS; do STATUS[$tools:$rn]=skip; REASON[$tools:$rn]="needs built modules: $BUILT_ERR"; done
+      continue
+    fi
+    if [ -n "$(vm_case_header "$f" needs-dkms)" ] && [ -z "$DKMSMODS" ]; then
+      for tools in $TOOLSETS; do STATUS[$tools:$rn]=skip; REASON[$tools:$rn]="needs DKMS-built modules: $DKMS_ERR"; done
+      continue
+    fi
+    key="$k|$(vm_case_header "$f" cmdline)|$(vm_case_header "$f" qemu)"
+    found=
+    for g in "${!BOOTS[@]}"; do [ "${BOOTS[$g]}" = "$key" ] && found=$g; done
+    if [ -z "$found" ]; then found=${#BOOTS[@]}; BOOTS+=("$key"); fi
+    GROUP_OF[$rn]=$found
+  done
 done
 
-echo "vm: kernel $KVER, tools: $TOOLSETS, ${#CASES[@]} case(s) in ${#BOOTS[@]} boot(s) per tool set"
+echo "vm: kernels ${VM_KERNELS// /, } (bookworm: $KVER), tools: $TOOLSETS, ${#CASES[@]} case(s) in ${#BOOTS[@]} boot(s) per tool set"
 for k in "${!STATUS[@]}"; do printf '  skip  %-28s %s (%s)\n' "${k#*:}" "${REASON[$k]}" "${k%%:*}"; done
 
 run_group() { # TOOLS GROUP_INDEX
-  local tools=$1 g=$2 cmdline=${BOOTS[$2]} files=() requests='' patched='' built='' dkms='' f name timeout=90
+  local tools=$1 g=$2 key=${BOOTS[$2]} files=() names=() requests='' patched='' built='' dkms='' clients='' stages='' f name timeout=90
+  local kernel=${key%%|*} rest=${key#*|}
+  local cmdline=${rest%%|*} qemu=${rest#*|}
   for f in "${CASES[@]}"; do
-    name=$(basename "$f" .sh)
+    name=$(run_name "$(basename "$f" .sh)" "$kernel")
     [ "${GROUP_OF[$name]:-}" = "$g" ] || continue
     files+=("$f")
+    names+=("$name")
     requests+=" $(vm_case_header "$f" needs) $(vm_case_header "$f" needs-compressed)"
     patched+=" $(vm_case_header "$f" needs-patched)"
+    stages+=" $(vm_case_header "$f" needs-stage)"
     [ -n "$(vm_case_header "$f" needs-built)" ] && built=$BUILT
     [ -n "$(vm_case_header "$f" needs-dkms)" ] && dkms=$DKMSMODS
+    [ -n "$(vm_case_header "$f" needs-libkmod-clients)" ] && clients=1
     timeout=$((timeout + $(vm_case_header "$f" timeout | grep -oE '^[0-9]+' || echo 60)))
   done
+  vm_use_kernel "$kernel"
+  export VM_QEMU_ARGS=$qemu
   local stage=$WORK/stage-$tools-$g cpio=$WORK/$tools-$g.cpio log=$LOGS/$tools/boot-$g.log
   mkdir -p "$LOGS/$tools"
   rm -rf "$stage"
   vm_stage_tools "$stage" "$tools"
-  vm_stage_modules "$stage" "$tools" "$requests" "$built" "$(echo "$patched" | tr ' ' '\n' | sort -u | tr '\n' ' ')" "$dkms"
+  vm_stage_modules "$stage" "$tools" "$requests" "$built" "$(echo "$patched" | tr ' ' '\n' | sort -u | tr '\n' ' ')" "$dkms" \
+    "$(echo "$stages" | tr ' ' '\n' | sort -u | tr '\n' ' ')"
   vm_stage_cases "$stage" "${files[@]}"
+  # libkmod's real clients (udev, systemd-modules-load, lspci) with both libraries.
+  [ -z "$clients" ] || bash "$HERE/lib/libkmod-clients.sh" "$stage" "$BUILD"
   vm_pack "$stage" "$cpio"
   rm -rf "$stage"
   local t1 rc=0
@@ -129,17 +153,19 @@ run_group() { # TOOLS GROUP_INDEX
   [ "$rc" = 124 ] && boot_problem="VM timed out after ${timeout}s"
   grep -q 'Kernel panic' "$log" && boot_problem="kernel panic: $(grep -m1 'Kernel panic' "$log")"
   grep -q '^=== ALL DONE' "$log" || boot_problem=${boot_problem:-"the VM stopped before the end (qemu rc=$rc)"}
-  printf -- '-- boot %d/%d [%s] cmdline "%s": %d case(s), %ss\n' "$((g + 1))" "${#BOOTS[@]}" "$tools" \
-    "$cmdline" "${#files[@]}" "$(($(date +%s) - t1))"
-  for f in "${files[@]}"; do
-    name=$(basename "$f" .sh)
+  printf -- '-- boot %d/%d [%s] %s cmdline "%s"%s: %d case(s), %ss\n' "$((g + 1))" "${#BOOTS[@]}" "$tools" \
+    "$KVER" "$cmdline" "${qemu:+ qemu \"$qemu\"}" "${#files[@]}" "$(($(date +%s) - t1))"
+  local i
+  for i in "${!files[@]}"; do
+    f=${files[$i]}
+    name=${names[$i]}
     local sec=$LOGS/$tools/$name.log st reason=
-    vm_case_section "$log" "$name" >"$sec"
+    vm_case_section "$log" "$(basename "$f" .sh)" >"$sec"
     local end
-    end=$(grep -m1 "^=== END $name " "$sec" || true)
+    end=$(grep -m1 "^=== END $(basename "$f" .sh) " "$sec" || true)
     local crc
     crc=$(echo "$end" | sed -nE 's/.* rc=([0-9]+).*/\1/p')
-    if ! grep -q "^=== CASE $name\$" "$sec"; then st=FAIL; reason="no output (${boot_problem:-not run})"
+    if ! grep -q "^=== CASE $(basename "$f" .sh)\$" "$sec"; then st=FAIL; reason="no output (${boot_problem:-not run})"
     elif [ -z "$end" ]; then st=FAIL; reason="did not finish (${boot_problem:-no END marker})"
     elif grep -qE '^dmesg\| .*(BUG:|Oops|general protection fault|Kernel panic|Call Trace)' "$sec"; then
       st=FAIL; reason="kernel oops/BUG in dmesg"
@@ -180,8 +206,7 @@ done
 # Differential: with both tool sets, each case's transcript must be the same.
 if [ "$TOOLSETS" = "kmod modkit" ]; then
   echo "-- kmod vs modkit transcripts"
-  for f in "${CASES[@]}"; do
-    name=$(basename "$f" .sh)
+  for name in "${!GROUP_OF[@]}"; do
     # A case skipped by either tool set (e.g. a modkit-only feature) has nothing to compare.
     [ "${STATUS[kmod:$name]}" = skip ] || [ "${STATUS[modkit:$name]}" = skip ] && continue
     if cmp -s <(vm_transcript "$LOGS/kmod/$name.log") <(vm_transcript "$LOGS/modkit/$name.log"); then

@@ -361,6 +361,12 @@ worker_main() {
     mount --bind "$R/sys/lib-modules" /lib/modules || exit 97
     if [ -d /var/lib/dkms ]; then mount --bind "$R/sys/var-lib-dkms" /var/lib/dkms || exit 97; fi
     if [ -d /etc/dkms ]; then mount --bind "$R/sys/etc-dkms" /etc/dkms || exit 97; fi
+    # A private copy of the signing keys at the same path: a scenario where one of the pair is
+    # missing makes DKMS (and modkit) generate a new pair over the other one, which must never
+    # reach the shared cache (every later signature would fail).
+    mkdir -p "$WORK/keys.$SC.$SIDE"
+    cp -a "$KEYS/." "$WORK/keys.$SC.$SIDE/"
+    mount --bind "$WORK/keys.$SC.$SIDE" "$KEYS" || exit 97
   fi
   # try_sign_modules=true: DKMS 3.4 takes a private mount namespace for a chroot and would
   # not sign at all (modkit does not guess; docs/compat.md).

@@ -1,6 +1,7 @@
 # The kernel itself runs /sbin/modprobe (request_module: "modprobe -q -- rtnl-link-veth"): the
 # tool under test must resolve the alias, apply modprobe.d, and honour blacklists.
 # needs: veth dummy
+# kernels: bookworm trixie
 expect_eq "the kernel's modprobe path" /sbin/modprobe "$(cat /proc/sys/kernel/modprobe)"
 not_loaded "veth not loaded" veth
 expect_rc "ip link add type veth" 0 ip link add v0 type veth peer name v1

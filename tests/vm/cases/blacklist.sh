@@ -2,6 +2,7 @@
 # still loads by its own name, and -b (--use-blacklist) skips it by name too. Dependencies are
 # never filtered.
 # needs: vfat dummy
+# kernels: bookworm trixie
 modprobe_d bl.conf "blacklist vfat" "blacklist fat" "alias mynet dummy" "blacklist dummy"
 expect_run "alias of a blacklisted module: silent success" 0 "" "" modprobe fs-vfat
 not_loaded "vfat not loaded" vfat fat
@@ -11,8 +12,8 @@ not_loaded "dummy not loaded" dummy
 expect_run "-b by name: skipped" 0 "" "" modprobe -b vfat
 not_loaded "vfat not loaded with -b" vfat
 expect_run "by name: loads, with its blacklisted dependency" 0 \
-  "insmod $MODDIR/kernel/fs/fat/fat.ko 
-insmod $MODDIR/kernel/fs/fat/vfat.ko " "" modprobe -v vfat
+  "insmod $MODDIR/kernel/fs/fat/fat$KO 
+insmod $MODDIR/kernel/fs/fat/vfat$KO " "" modprobe -v vfat
 loaded "vfat and its blacklisted dependency fat loaded" vfat fat
 expect_run "-r of a blacklisted module works" 0 "" "" modprobe -r vfat
 not_loaded "vfat and fat removed" vfat fat

@@ -3,6 +3,7 @@
 # forces past the tool's checks but the kernel still refuses a module other modules use (a
 # module held only by a reference count is forced out: see built.sh).
 # needs: vfat loop nls_cp437 nls_ascii nls_utf8
+# kernels: bookworm trixie
 modprobe vfat
 expect_run "modprobe -r of a module another one uses" 1 "" "modprobe: FATAL: Module fat is in use." modprobe -r fat
 expect_run "rmmod names the holders" 1 "" "rmmod: ERROR: Module fat is in use by: vfat" rmmod fat

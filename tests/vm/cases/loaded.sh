@@ -1,7 +1,8 @@
 # Already-loaded and not-loaded modules: modprobe is silent unless --first-time; insmod and
 # rmmod report the kernel's answer.
 # needs: loop nbd
-LOOP=$MODDIR/kernel/drivers/block/loop.ko
+# kernels: bookworm trixie
+LOOP=$MODDIR/kernel/drivers/block/loop$KO
 expect_run "modprobe loop" 0 "" "" modprobe loop
 expect_run "modprobe loop again: silent success" 0 "" "" modprobe loop
 expect_run "modprobe -v loop again prints nothing" 0 "" "" modprobe -v loop

@@ -1,6 +1,7 @@
 # lsmod (and "kmod list") against the kernel's own view: one row per /proc/modules line, in
 # its order, "%-19s %8ld  %d" plus the holders from /sys/module/X/holders.
 # needs: vfat loop dummy
+# kernels: bookworm trixie
 modprobe vfat
 modprobe loop
 modprobe dummy

@@ -5,11 +5,39 @@
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(cd "$VM_DIR/../.." && pwd)
-CACHE=${CACHE:-$(bash "$ROOT/scripts/fetch-tree.sh")}
-CACHE=$(readlink -f "$CACHE")
-KVER=$(basename "$CACHE")
-VMLINUZ=$CACHE/boot/vmlinuz-$KVER
 MODULE_TOOLS="modprobe insmod rmmod lsmod modinfo depmod"
+
+# The kernels a run can boot, by the names cases use in "# kernels:": bookworm is the tree of
+# scripts/fetch-tree.sh (Debian 12's 6.1, the default), trixie Debian 13's 6.12 (in-kernel
+# module decompression, .ko.xz only), fetched by scripts/fetch-kernel.sh like any other release.
+# bookworm-compat is a later build of one 6.1 ABI whose symbol CRCs equal those of the build
+# before it (6.1.0-57 after 6.1.0-56), for weak-modules.
+VM_TRIXIE_KERNEL=${VM_TRIXIE_KERNEL:-6.12.117+deb13-amd64}
+VM_COMPAT_KERNEL=${VM_COMPAT_KERNEL:-6.1.0-57-amd64}
+VM_COMPAT_BASE=${VM_COMPAT_BASE:-6.1.0-56-amd64}
+vm_kernel_release() { # NAME -> the release it stands for (a release stands for itself)
+  case $1 in
+  bookworm) basename "$(readlink -f "$(bash "$ROOT/scripts/fetch-tree.sh")")" ;;
+  trixie) echo "$VM_TRIXIE_KERNEL" ;;
+  bookworm-compat) echo "$VM_COMPAT_KERNEL" ;;
+  *) echo "$1" ;;
+  esac
+}
+# Makes NAME the kernel of the next boots: sets CACHE, KVER, VMLINUZ.
+vm_use_kernel() { # NAME
+  if [ "$1" = bookworm ]; then CACHE=$(bash "$ROOT/scripts/fetch-tree.sh")
+  else CACHE=$(bash "$ROOT/scripts/fetch-kernel.sh" "$(vm_kernel_release "$1")"); fi
+  CACHE=$(readlink -f "$CACHE")
+  KVER=$(basename "$CACHE")
+  VMLINUZ=$CACHE/boot/vmlinuz-$KVER
+}
+if [ -n "${CACHE:-}" ]; then
+  CACHE=$(readlink -f "$CACHE")
+  KVER=$(basename "$CACHE")
+  VMLINUZ=$CACHE/boot/vmlinuz-$KVER
+else
+  vm_use_kernel bookworm
+fi
 
 vm_check_host() {
   local missing=
@@ -32,11 +60,12 @@ vm_depmod() { # TOOLS
 
 # An indexed hard-link copy of the whole plain tree, for computing closures.
 vm_full_index() {
-  [ -e "$WORK/full/lib/modules/$KVER/modules.dep" ] && return 0
-  mkdir -p "$WORK/full"
-  cp -al "$CACHE/plain/lib" "$WORK/full/"
+  FULL=$WORK/full-$KVER
+  [ -e "$FULL/lib/modules/$KVER/modules.dep" ] && return 0
+  mkdir -p "$FULL"
+  cp -al "$CACHE/plain/lib" "$FULL/"
   local d=$BUILD/depmod
-  "$d" -b "$WORK/full" "$KVER" 2>/dev/null || /sbin/depmod -b "$WORK/full" "$KVER"
+  "$d" -b "$FULL" "$KVER" 2>/dev/null || /sbin/depmod -b "$FULL" "$KVER"
 }
 
 vm_case_header() { # FILE KEY: the values of its "# KEY: ..." lines, joined by spaces
@@ -77,19 +106,20 @@ for a in sys.stdin.read().split():
   [ -c "$s/dev/console" ] || mknod "$s/dev/console" c 5 1 2>/dev/null || true
   cp "$VM_DIR/lib/init.sh" "$s/init"
   cp "$VM_DIR/lib/prelude.sh" "$s/vm/prelude.sh"
+  cp "$VM_DIR/lib/abi-verify.sh" "$s/vm/abi-verify.sh"
   chmod +x "$s/init"
 }
 
 # The module subset: REQUESTS are names or xz:/zst:/gz:names; BUILT is a dir of extra .ko
 # files (installed under extra/); PATCHED names Debian modules to copy as wrong-kernel builds
 # into /opt/modkit-vm/{version,vermagic,layout}/NAME.ko. Indexed by the tool set's depmod.
-vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED" [DKMS_DIR]
-  local s=$1 tools=$2 requests=$3 built=$4 patched=$5 dkms=${6:-} md
+vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED" [DKMS_DIR] ["STAGES"]
+  local s=$1 tools=$2 requests=$3 built=$4 patched=$5 dkms=${6:-} stages=${7:-} md
   md=$s/lib/modules/$KVER
   mkdir -p "$md"
   vm_full_index
   # shellcheck disable=SC2086
-  python3 "$VM_DIR/lib/subset.py" "$WORK/full/lib/modules/$KVER" "$CACHE" "$KVER" "$md" $requests >"$s/vm/modules.list"
+  python3 "$VM_DIR/lib/subset.py" "$FULL/lib/modules/$KVER" "$CACHE" "$KVER" "$md" $requests >"$s/vm/modules.list"
   if [ -n "$built" ]; then
     mkdir -p "$md/extra"
     cp "$built"/*.ko "$md/extra/"
@@ -101,12 +131,20 @@ vm_stage_modules() { # STAGE TOOLS "REQUESTS" BUILT_DIR|"" "PATCHED" [DKMS_DIR]
   fi
   local p mode rel
   for p in $patched; do
-    rel=$(grep -E "(^|/)$p\.ko:" "$WORK/full/lib/modules/$KVER/modules.dep" | cut -d: -f1)
+    rel=$(grep -E "(^|/)$p\.ko:" "$FULL/lib/modules/$KVER/modules.dep" | cut -d: -f1)
     [ -n "$rel" ] || { echo "vm: needs-patched: no module $p" >&2; return 1; }
     for mode in version vermagic layout; do
       mkdir -p "$s/opt/modkit-vm/$mode"
       python3 "$VM_DIR/lib/patchko.py" "$CACHE/plain/lib/modules/$KVER/$rel" "$s/opt/modkit-vm/$mode/$p.ko" "$mode"
     done
+  done
+  local hook
+  for hook in $stages; do
+    # A case's own host-side preparation (tests/vm/lib/stage-<name>.sh): extra modules and files
+    # under /opt/modkit-vm, predictions computed on the host.
+    BUILD=$BUILD KVER=$KVER CACHE=$CACHE FULL=$FULL WORK=$WORK ROOT=$ROOT \
+      VM_COMPAT_BASE=$VM_COMPAT_BASE \
+      bash "$VM_DIR/lib/stage-$hook.sh" "$s" || { echo "vm: stage-$hook.sh failed" >&2; return 1; }
   done
   "$(vm_depmod "$tools")" -b "$s" "$KVER"
   case "${VM_DEPMOD:-$tools}" in kmod) echo kmod ;; *) echo modkit ;; esac >"$s/vm/indexer"
@@ -136,10 +174,15 @@ vm_boot() { # CPIO "CMDLINE" LOG TIMEOUT_SECONDS [FILTER...]
   local cpio=$1 cmdline=$2 log=$3 secs=$4 rc=0
   shift 4
   [ $# -gt 0 ] || set -- sh -c 'cat >/dev/null' # the filter must read everything
+  # Extra QEMU devices for the boot (a case's "# qemu:" line, @WORK@ standing for the run's
+  # scratch directory, where a stage hook may have put disk images), e.g. -device e1000e.
+  local devices=(-nic none)
+  # shellcheck disable=SC2206
+  [ -n "${VM_QEMU_ARGS:-}" ] && devices+=(${VM_QEMU_ARGS//@WORK@/$WORK})
   timeout -k 5 "$secs" qemu-system-x86_64 -accel tcg -cpu qemu64 -m 512 -smp 1 \
     -kernel "$VMLINUZ" -initrd "$cpio" \
     -append "console=ttyS0 panic=-1 printk.time=0 $cmdline" \
-    -nographic -monitor none -serial stdio -no-reboot -nic none \
+    -nographic -monitor none -serial stdio -no-reboot "${devices[@]}" \
     </dev/null 2>&1 | tr -d '\r' | tee "$log" | "$@" || rc=${PIPESTATUS[0]}
   return "$rc"
 }

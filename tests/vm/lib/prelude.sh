@@ -10,6 +10,11 @@
 TOOLS=$(cat /vm/tools)
 KVER=$(uname -r)
 MODDIR=/lib/modules/$KVER
+# The extension of the tree's modules: .ko on Debian 12's 6.1, .ko.xz on kernels that
+# decompress modules themselves (Debian 13's 6.12 ships only .ko.xz).
+case "$(cat /sys/module/compression 2>/dev/null)" in
+xz) KO=.ko.xz ;; zstd) KO=.ko.zst ;; gzip) KO=.ko.gz ;; *) KO=.ko ;;
+esac
 NOK=0
 NFAIL=0
 NC=  # "~ " while transcript lines must not be compared between tool sets (see nocompare)

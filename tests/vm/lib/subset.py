@@ -17,6 +17,13 @@ import sys
 SUFFIX = {"plain": ".ko", "gz": ".ko.gz", "xz": ".ko.xz", "zst": ".ko.zst"}
 
 
+def strip_ext(rel):
+    for ext in (".ko.xz", ".ko.zst", ".ko.gz", ".ko"):
+        if rel.endswith(ext):
+            return rel[: -len(ext)]
+    return rel
+
+
 def norm(name):
     return name.replace("-", "_")
 
@@ -90,7 +97,10 @@ def main():
     for m in sorted(chosen):
         rel = path_of[m]
         variant = variant_of.get(m, "plain")
-        src = os.path.join(cache, variant, "lib", "modules", kver, rel[: -len(".ko")] + SUFFIX[variant])
+        if variant == "plain":  # as the package ships it (.ko.xz for trixie's kernels)
+            src = os.path.join(cache, "plain", "lib", "modules", kver, rel)
+        else:
+            src = os.path.join(cache, variant, "lib", "modules", kver, strip_ext(rel) + SUFFIX[variant])
         dst = os.path.join(dest, os.path.dirname(rel), os.path.basename(src))
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copyfile(src, dst)
