@@ -300,7 +300,8 @@ void announce_deprecations(const ConfRequest& request, const EvalResult& evaluat
     const std::string& clean = vars.get("CLEAN");
     if (!clean.empty() && clean != "true" && clean != "/bin/true" && clean != "/usr/bin/true")
         report.deprecated("CLEAN (" + file + ")");
-    if (!vars.get("OBSOLETE_BY").empty()) report.deprecated("OBSOLETE_BY (" + file + ")");
+    if (!vars.get("OBSOLETE_BY").empty())
+        report.deprecated("OBSOLETE_BY (" + file + "): use BUILD_EXCLUSIVE_KERNEL_MAX instead");
 }
 
 // The single-valued directives and BUILD_DEPENDS (words of every element).

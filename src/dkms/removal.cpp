@@ -86,10 +86,12 @@ Outcome unbuild_for_kernel(Context& ctx, const std::string& hook, const KernelAr
                 }
                 report.err("dkms: removing module " + m + "/" + v + " for kernel " + target.kernel +
                            " (" + target.arch + ")\n");
-                pending_depmod =
-                    pending_depmod || tree.is_installed(m, v, target.kernel, target.arch);
+                bool was_installed = tree.is_installed(m, v, target.kernel, target.arch);
                 auto r = reported(unbuild_targets(ctx, m, v, {target}, report, Depmod::Deferred),
                                   report);
+                // dkms.in marks depmod pending only where an uninstall happened (a broken
+                // module fails before it).
+                if (r && was_installed) pending_depmod = true;
                 if (!r) failed += " " + m + "/" + v + "(" + std::to_string(r.error().code) + ")";
                 if (!only_autoinstall) report.out("\n");
             }
