@@ -59,5 +59,6 @@ std::span<const OptionSpec> insmod_options();
 std::span<const OptionSpec> rmmod_options();
 std::span<const OptionSpec> lsmod_options();
 std::span<const OptionSpec> static_nodes_options();
+std::span<const OptionSpec> daemon_options();
 
 } // namespace modkit::cli
