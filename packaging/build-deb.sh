@@ -56,6 +56,8 @@ install -d "$pkg/var/lib/dkms"
 # Boot: systemd-modules-load.service runs modkit; initramfs-tools puts modkit in the initramfs.
 install -D -m 644 "$here/systemd/modkit.conf" \
   "$pkg/lib/systemd/system/systemd-modules-load.service.d/modkit.conf"
+# modkitd's unit, installed but not enabled (udev's kmod builtin does its work where udev runs).
+install -D -m 644 "$here/systemd/modkitd.service" "$pkg/lib/systemd/system/modkitd.service"
 install -D -m 755 "$here/initramfs-tools/modkit" "$pkg/usr/share/initramfs-tools/hooks/modkit"
 install -D -m 644 "$here/modprobe.d/aliases.conf" "$pkg/lib/modprobe.d/aliases.conf"
 

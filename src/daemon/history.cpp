@@ -75,8 +75,8 @@ ParsedHistory parse_history(std::string_view text) {
             ++out.bad_lines;
             continue;
         }
-        e.module = std::string(f[2]);
-        e.reason = std::string(f[3]);
+        e.module = flat(f[2]);
+        e.reason = flat(f[3]);
         out.entries.push_back(std::move(e));
     }
     return out;
