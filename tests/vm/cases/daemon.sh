@@ -7,8 +7,8 @@
 # in-use or kept one); a rescan brings it back within a measured time; a kill -9 and a restart
 # catch up on a device that appeared meanwhile.
 # needs: virtio_pci virtio_net e1000e virtio_rng xhci_pci usb_storage sd_mod
-# needs-stage: hw
-# qemu: -device virtio-net-pci -device e1000e -device virtio-rng-pci -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=@WORK@/usb.img -device usb-storage,bus=xhci.0,drive=stick
+# needs-stage: hw daemon
+# qemu: -device virtio-net-pci -device e1000e -device virtio-rng-pci -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=@WORK@/usb.img -device usb-storage,bus=xhci.0,drive=stick -monitor unix:@WORK@/mon.sock,server=on,wait=off -chardev socket,id=hp,path=@WORK@/hp.sock,server=on,wait=off -device isa-serial,chardev=hp
 # timeout: 300
 is_modkit || skip "modkitd is a modkit feature"
 nocompare on
@@ -120,8 +120,35 @@ expect_match "the unload is logged with its reason" \
 loaded "drivers with devices stay" virtio_net xhci_pci usb_storage virtio_rng
 expect_nomatch "virtio_rng (kept, bound) never unloaded" 'unloaded virtio_rng' "$(cat /tmp/modkitd.log)"
 expect_match "history records the unload" "	unloaded	e1000e	" "$(cat /tmp/modkitd-history)"
+expect_match "modkit explain shows the on-demand history" \
+  '^    [0-9-]+ [0-9:]+ UTC unloaded: unused for ' "$(/sbin/modkit explain e1000e)"
 
-# Hotplug: the device comes back (PCI rescan: a real add uevent); time to live.
+# Hotplug through QEMU's monitor (device_add/device_del; tests/vm/lib/hotplug-relay.py relays
+# the guest's requests from its second serial port): a new e1000e gets its driver, and once it
+# is unplugged the idle policy takes the driver away again.
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3<>/dev/ttyS1
+qemu_monitor() { # COMMAND...: ok, or FAIL with the relay's answer
+  echo "$*" >&3
+  ack=
+  read -t 30 -r ack <&3
+  [ "$ack" = ok ] && return 0
+  fail "monitor '$*': ${ack:-no answer from the relay}"
+  return 1
+}
+if qemu_monitor device_add e1000e,id=hot1,bus=pci.0,addr=0x10; then
+  ms=$(wait_loaded 30 e1000e)
+  loaded "device_add: e1000e loaded for the hot-plugged card" e1000e
+  note "QEMU device_add to e1000e live: ${ms} ms"
+  expect_match "the load names the hot-plugged device" 'loaded e1000e for /devices/pci0000:00/0000:00:10.0 ' "$(cat /tmp/modkitd.log)"
+  qemu_monitor device_del hot1
+  i=0
+  while [ "$(state_of e1000e)" = live ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+  not_loaded "device_del: the idle driver unloaded again" e1000e
+fi
+exec 3>&-
+
+# Hotplug: the first device comes back (PCI rescan: a real add uevent); time to live.
 t0=$(cut -d' ' -f1 /proc/uptime)
 echo 1 >/sys/bus/pci/rescan
 ms=$(wait_loaded 30 e1000e)
