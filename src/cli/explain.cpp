@@ -118,8 +118,8 @@ void on_demand_history(const resolve::Explanation& ex) {
             std::tm tm{};
             if (::gmtime_r(&t, &tm) != nullptr)
                 std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-            lines += "    " + std::string(when) + " " + daemon::history_event_name(e.event) +
-                     ": " + e.reason + "\n";
+            lines += "    " + std::string(when) + " " + daemon::history_event_name(e.event) + ": " +
+                     e.reason + "\n";
         }
         if (!lines.empty())
             out += "  on demand (modkitd, " + cfg->history_file + "), " + m.name + ":\n" + lines;

@@ -87,7 +87,9 @@ TEST(DaemonUevent, EveryTruncationAndByteFlipIsAnEventOrAnError) {
             auto copy = whole;
             copy[i] ^= x;
             auto ev = parse_uevent(copy);
-            if (ev) EXPECT_FALSE(ev->action.empty());
+            if (ev) {
+                EXPECT_FALSE(ev->action.empty());
+            }
         }
     }
 }

@@ -59,7 +59,7 @@ for d in /sys/bus/pci/devices/*; do
 done
 log=$(cat /tmp/modkitd.log)
 expect_match "the load of virtio_net says which alias matched" \
-  'INFO: loaded virtio_net for /sys/bus/(pci|virtio)/devices/[^ ]+ \([^)]+\): modules.alias pattern ' "$log"
+  'INFO: loaded virtio_net for /[^ ]+ \(virtio:[^)]+\): modules.alias pattern virtio:d00000001v\*' "$log"
 expect_match "the load of e1000e names the options line" \
   "INFO: loaded e1000e for .*options 'copybreak=128' \[/etc/modprobe.d/e1000e.conf:1\]" "$log"
 expect_eq "e1000e got its options" 128 "$(param e1000e copybreak)"
