@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmarks against kmod and DKMS on the real Debian tree; prints ratios.
-# usage: bench/run.sh BUILD_DIR [suite...]   suites: modinfo depmod modprobe dkms abi (default: all)
+# usage: bench/run.sh BUILD_DIR [suite...]   suites: modinfo depmod modprobe dkms abi daemon (default: all but daemon, which boots VMs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd); shift || true
@@ -70,6 +70,7 @@ for s in "${suites[@]}"; do
     ;;
   dkms) bash "$ROOT/bench/dkms.sh" "$BUILD" ;;
   abi) bash "$ROOT/bench/abi.sh" "$BUILD" ;;
+  daemon) bash "$ROOT/bench/daemon.sh" "$BUILD" ;;
   *) echo "unknown suite $s" >&2; exit 2 ;;
   esac
 done

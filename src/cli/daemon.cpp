@@ -74,14 +74,7 @@ int daemon_run(int argc, char** argv, bool status_allowed) {
     daemon::DaemonOptions opt;
     bool json = false;
     std::string prog(util::basename(argv[0]));
-    int first = 1;
-    bool want_status = false;
-    if (status_allowed && argc > 1) {
-        std::string_view sub = argv[1];
-        if (sub == "status") want_status = true;
-        if (sub == "status" || sub == "run") first = 2;
-    }
-    optind = first;
+    optind = 0;
     OptionParser parser(k_daemon_options);
     for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
@@ -122,6 +115,14 @@ int daemon_run(int argc, char** argv, bool status_allowed) {
             return 0;
         default:
             return 1;
+        }
+    }
+    bool want_status = false;
+    if (status_allowed && optind < argc) {
+        std::string_view sub = argv[optind];
+        if (sub == "status" || sub == "run") {
+            want_status = sub == "status";
+            ++optind;
         }
     }
     if (optind < argc) {

@@ -1,15 +1,16 @@
 # modkitd without udev (busybox init): started with no driver loaded it coldplugs the drivers of
 # the devices QEMU attached (virtio-net, e1000e, virtio-rng, usb-storage on xHCI: USB devices
 # appear only once xhci_pci is loaded, through uevents); each load is logged with its provenance.
-# The set it loads equals what a udev-like coldplug with `modprobe -b -a $MODALIAS` loads (hw.sh).
-# Then: a storm of synthetic add events (writes to uevent files) merges and keeps memory bounded;
+# The set it loads equals what Debian 12's systemd-udevd (Debian's libkmod) loads for the same
+# devices, and both are timed: coldplug, and a card hot-plugged with QEMU's device_add. Then: a storm of synthetic add events (writes to uevent files) merges and keeps memory bounded;
 # a PCI device hot-removed leaves its driver idle and the idle policy unloads it (never a bound,
 # in-use or kept one); a rescan brings it back within a measured time; a kill -9 and a restart
 # catch up on a device that appeared meanwhile.
 # needs: virtio_pci virtio_net e1000e virtio_rng xhci_pci usb_storage sd_mod
 # needs-stage: hw daemon
+# needs-libkmod-clients: yes
 # qemu: -device virtio-net-pci -device e1000e -device virtio-rng-pci -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=@WORK@/usb.img -device usb-storage,bus=xhci.0,drive=stick -monitor unix:@WORK@/mon.sock,server=on,wait=off -chardev socket,id=hp,path=@WORK@/hp.sock,server=on,wait=off -device isa-serial,chardev=hp
-# timeout: 300
+# timeout: 480
 is_modkit || skip "modkitd is a modkit feature"
 nocompare on
 DRIVERS="virtio_net e1000e virtio_rng xhci_pci usb_storage sd_mod"
@@ -47,6 +48,17 @@ wait_loaded() { # SECONDS MOD...: until every module is live; prints the elapsed
   _t1=$(cut -d' ' -f1 /proc/uptime)
   awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%d\n", (b - a) * 1000 }'
 }
+# QEMU's monitor, through tests/vm/lib/hotplug-relay.py on the guest's second serial port.
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3<>/dev/ttyS1
+qemu_monitor() { # COMMAND...: ok, or FAIL with the relay's answer
+  echo "$*" >&3
+  ack=
+  read -t 30 -r ack <&3
+  [ "$ack" = ok ] && return 0
+  fail "monitor '$*': ${ack:-no answer from the relay}"
+  return 1
+}
 start_daemon
 ms=$(wait_loaded 90 $DRIVERS)
 note "coldplug of every device: ${ms} ms"
@@ -66,21 +78,40 @@ expect_eq "e1000e got its options" 128 "$(param e1000e copybreak)"
 expect_match "dependencies are logged as such" 'INFO: loaded [a-z_0-9]+ as a dependency of ' "$log"
 expect_match "status names the on-demand modules" '"module": "virtio_net"' "$(/sbin/modkit daemon status --json)"
 
-# The same set as a udev-like coldplug with modprobe (blacklist applied to aliases).
+# The oracle: Debian 12's systemd-udevd with Debian's libkmod (80-drivers.rules: kmod load
+# $MODALIAS) on the same devices must load the same set. Timed, as is its hotplug of a card.
 ours=$(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')
 kill $DPID
 wait $DPID 2>/dev/null
-for pass in 1 2 3 4 5; do for m in $(cut -d' ' -f1 /proc/modules); do busybox rmmod "$m" 2>/dev/null; done; done
-not_loaded "all removed for the comparison" $DRIVERS
-for round in 1 2 3 4 5 6; do
-  for f in /sys/bus/*/devices/*/modalias; do [ -r "$f" ] && /sbin/modprobe -b -q -a "$(cat "$f")"; done
-  sleep 2
-done
+unload_all() { for pass in 1 2 3 4 5 6; do for m in $(cut -d' ' -f1 /proc/modules); do busybox rmmod "$m" 2>/dev/null; done; done; }
+unload_all
+not_loaded "all removed for udev" $DRIVERS
+C=/opt/clients/bin
+t0=$(cut -d' ' -f1 /proc/uptime)
+$C/systemd-udevd --daemon >/dev/null 2>&1
+$C/udevadm trigger --type=devices --action=add >/dev/null 2>&1
+$C/udevadm settle --timeout=120
+t1=$(cut -d' ' -f1 /proc/uptime)
+# USB storage settles a little later: until every driver is there (or 60 s).
+ms=$(wait_loaded 60 $DRIVERS)
+$C/udevadm settle --timeout=120
+note "udev coldplug (trigger + settle): $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }') ms, every driver after $ms ms more"
 theirs=$(cut -d' ' -f1 /proc/modules | sort | tr '\n' ' ')
-expect_eq "modkitd loads the set modprobe -b loads for every modalias" "$theirs" "$ours"
+expect_eq "modkitd loads the set systemd-udevd loads for the same devices" "$theirs" "$ours"
+# udev's hotplug time for a new card whose driver is not loaded.
+busybox rmmod e1000e
+if qemu_monitor device_add e1000e,id=hot2,bus=pci.0,addr=0x11; then
+  ms=$(wait_loaded 30 e1000e)
+  loaded "udev loaded e1000e for the hot-plugged card" e1000e
+  note "udev: QEMU device_add to e1000e live: ${ms} ms"
+  qemu_monitor device_del hot2
+  sleep 2
+fi
+$C/udevadm control --exit >/dev/null 2>&1
+sleep 1
 
 # Everything removed again; a restarted modkitd coldplugs it all, then a storm of add events.
-for pass in 1 2 3 4 5; do for m in $(cut -d' ' -f1 /proc/modules); do busybox rmmod "$m" 2>/dev/null; done; done
+unload_all
 : >/tmp/modkitd.log
 start_daemon
 wait_loaded 90 $DRIVERS >/dev/null
@@ -126,16 +157,6 @@ expect_match "modkit explain shows the on-demand history" \
 # Hotplug through QEMU's monitor (device_add/device_del; tests/vm/lib/hotplug-relay.py relays
 # the guest's requests from its second serial port): a new e1000e gets its driver, and once it
 # is unplugged the idle policy takes the driver away again.
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
-exec 3<>/dev/ttyS1
-qemu_monitor() { # COMMAND...: ok, or FAIL with the relay's answer
-  echo "$*" >&3
-  ack=
-  read -t 30 -r ack <&3
-  [ "$ack" = ok ] && return 0
-  fail "monitor '$*': ${ack:-no answer from the relay}"
-  return 1
-}
 if qemu_monitor device_add e1000e,id=hot1,bus=pci.0,addr=0x10; then
   ms=$(wait_loaded 30 e1000e)
   loaded "device_add: e1000e loaded for the hot-plugged card" e1000e
@@ -146,7 +167,6 @@ if qemu_monitor device_add e1000e,id=hot1,bus=pci.0,addr=0x10; then
   while [ "$(state_of e1000e)" = live ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
   not_loaded "device_del: the idle driver unloaded again" e1000e
 fi
-exec 3>&-
 
 # Hotplug: the first device comes back (PCI rescan: a real add uevent); time to live.
 t0=$(cut -d' ' -f1 /proc/uptime)
