@@ -6,6 +6,7 @@
 #include "exec/load_list.hpp"
 #include "resolve/explain.hpp"
 #include "resolve/load_list.hpp"
+#include "util/glob.hpp"
 
 #include <cstring>
 #include <map>
@@ -33,6 +34,19 @@ std::string origin_text(const config::Origin& o) {
     return o.from_kcmdline() ? "kernel command line" : o.describe();
 }
 
+// The patterns of modules.alias (or modules.builtin.alias) that map `normalized` to `module`:
+// the index answers with module names only, so the patterns are found by walking it.
+std::vector<std::string> alias_patterns(const index::ModuleDirectory& dir, index::IndexKind kind,
+                                        const std::string& module, const std::string& normalized) {
+    std::vector<std::string> out;
+    auto idx = dir.index(kind);
+    if (!idx || *idx == nullptr) return out;
+    (void)(*idx)->dump([&](std::string_view key, std::string_view value) {
+        if (value == module && util::glob_match(key, normalized)) out.emplace_back(key);
+    });
+    return out;
+}
+
 // Why each module of the lookup would load, in `modkit explain`'s terms, by module name.
 std::map<std::string, std::string> provenance(resolve::Resolver& r, const std::string& modalias) {
     std::map<std::string, std::string> out;
@@ -42,10 +56,14 @@ std::map<std::string, std::string> provenance(resolve::Resolver& r, const std::s
     if (!ex) return out;
     for (const resolve::ExplainedModule& m : ex->modules) {
         std::string t = resolve::source_name(m.source);
-        for (const auto& a : ex->attempts)
-            for (const auto& f : a.found)
-                if (f.name == m.name && !f.alias.empty() && f.alias != ex->normalized)
-                    t += " pattern " + f.alias;
+        if (m.source == resolve::Source::Alias || m.source == resolve::Source::BuiltinAlias) {
+            auto kind = m.source == resolve::Source::Alias ? index::IndexKind::Alias
+                                                           : index::IndexKind::BuiltinAlias;
+            for (const std::string& p : alias_patterns(r.dir(), kind, m.name, ex->normalized))
+                t += " pattern " + p;
+        } else if (m.alias && m.source == resolve::Source::ConfigAlias) {
+            t += " " + *m.alias;
+        }
         if (!m.origin.empty()) t += " [" + m.origin + "]";
         for (const config::Options* o : m.options)
             t += "; options '" + o->options + "' [" + origin_text(o->origin) + "]";

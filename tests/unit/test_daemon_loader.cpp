@@ -60,7 +60,8 @@ TEST_F(DaemonLoader, LoadsTheDriverWithItsDependencyAndSaysWhy) {
                   "'napi_tx=1' [" +
                   root.path() + "/etc/modprobe.d/x.conf:1]");
     EXPECT_TRUE(exec::is_live(sys, "virtio_net"));
-    EXPECT_EQ(sys.calls().back().params, "napi_tx=1");
+    // The options string as libkmod passes it (kmod_module_probe_insert_module: "opts ").
+    EXPECT_EQ(sys.calls().back().params, "napi_tx=1 ");
 
     auto again = loader.handle({alias, "/devices/pci0000:00/0000:00:05.0"});
     EXPECT_TRUE(again.inserted.empty()) << all(again);
