@@ -74,6 +74,7 @@ int daemon_run(int argc, char** argv, bool status_allowed) {
     daemon::DaemonOptions opt;
     bool json = false;
     std::string prog(util::basename(argv[0]));
+    if (prog == "daemon") prog = "modkit daemon";
     optind = 0;
     OptionParser parser(k_daemon_options);
     for (int c; (c = parser.next(argc, argv)) != -1;) {
