@@ -16,10 +16,11 @@ nocompare on
 DRIVERS="virtio_net e1000e virtio_rng xhci_pci usb_storage sd_mod"
 not_loaded "no driver loaded before modkitd" $DRIVERS
 mkdir -p /etc/modkit
-conf() { # IDLE_UNLOAD
+conf() { # IDLE_UNLOAD [PRESSURE_THRESHOLD]
   cat >/etc/modkit/modkitd.conf <<CONF
 # idle on-demand modules go after 3 seconds; virtio_rng is kept whatever happens
 idle-unload = $1
+pressure-threshold = ${2:-10}
 idle-seconds = 3
 check-seconds = 1
 keep = virtio_rng
@@ -162,10 +163,20 @@ if qemu_monitor device_add e1000e,id=hot1,bus=pci.0,addr=0x10; then
   loaded "device_add: e1000e loaded for the hot-plugged card" e1000e
   note "QEMU device_add to e1000e live: ${ms} ms"
   expect_match "the load names the hot-plugged device" 'loaded e1000e for /devices/pci0000:00/0000:00:10.0 ' "$(cat /tmp/modkitd.log)"
+  # The ACPI hotplug rescanned the bus, so the first card is back and bound too: after
+  # device_del the driver still has a device and must stay.
   qemu_monitor device_del hot1
   i=0
+  while [ -e /sys/bus/pci/devices/0000:00:10.0 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+  [ ! -e /sys/bus/pci/devices/0000:00:10.0 ] && ok "device_del removed the card" || fail "0000:00:10.0 still there after device_del"
+  sleep 5
+  if [ -e "$e1000e_dev" ]; then
+    loaded "the driver stays while the other card uses it" e1000e
+    echo 1 >"$e1000e_dev/remove"
+  fi
+  i=0
   while [ "$(state_of e1000e)" = live ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-  not_loaded "device_del: the idle driver unloaded again" e1000e
+  not_loaded "no card left: the idle driver unloaded again" e1000e
 fi
 
 # Hotplug: the first device comes back (PCI rescan: a real add uevent); time to live.
@@ -174,6 +185,26 @@ echo 1 >/sys/bus/pci/rescan
 ms=$(wait_loaded 30 e1000e)
 loaded "e1000e loaded again for the re-added device" e1000e
 note "hotplug add event to e1000e live: ${ms} ms"
+
+# idle-unload=pressure reads the kernel's PSI (/proc/pressure/memory): above a threshold the
+# memory pressure cannot reach, an idle driver stays; at threshold 0 it goes, and the log shows
+# the pressure read.
+conf pressure 100
+kill -HUP $DPID
+sleep 1
+echo 1 >"$e1000e_dev/remove"
+sleep 6
+loaded "idle-unload=pressure: an idle driver stays while pressure is below the threshold" e1000e
+conf pressure 0
+kill -HUP $DPID
+i=0
+while [ "$(state_of e1000e)" = live ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+not_loaded "idle-unload=pressure: it goes once pressure is at the threshold" e1000e
+expect_match "the reason quotes the pressure read from PSI" \
+  'unloaded e1000e: unused for [0-9]+s .* and memory pressure [0-9]+\.[0-9][0-9]% at or above 0\.00%' "$(cat /tmp/modkitd.log)"
+note "PSI: $(head -1 /proc/pressure/memory)"
+echo 1 >/sys/bus/pci/rescan
+wait_loaded 30 e1000e >/dev/null
 
 # kill -9, a device appears meanwhile, the restart catches up.
 kill -9 $DPID
