@@ -7,9 +7,9 @@
 # in-use or kept one); a rescan brings it back within a measured time; a kill -9 and a restart
 # catch up on a device that appeared meanwhile.
 # needs: virtio_pci virtio_net e1000e virtio_rng xhci_pci usb_storage sd_mod
-# needs-stage: hw daemon
+# needs-stage: daemon
 # needs-libkmod-clients: yes
-# qemu: -device virtio-net-pci -device e1000e -device virtio-rng-pci -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=@WORK@/usb.img -device usb-storage,bus=xhci.0,drive=stick -monitor unix:@WORK@/mon.sock,server=on,wait=off -chardev socket,id=hp,path=@WORK@/hp.sock,server=on,wait=off -device isa-serial,chardev=hp
+# qemu: -device virtio-net-pci -device e1000e -device virtio-rng-pci -device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,file=@WORK@/daemon-usb.img -device usb-storage,bus=xhci.0,drive=stick -monitor unix:@WORK@/mon.sock,server=on,wait=off -chardev socket,id=hp,path=@WORK@/hp.sock,server=on,wait=off -device isa-serial,chardev=hp
 # timeout: 480
 is_modkit || skip "modkitd is a modkit feature"
 nocompare on
