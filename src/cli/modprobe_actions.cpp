@@ -6,6 +6,7 @@
 #include "module/module_file.hpp"
 #include "module/modversions.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <unistd.h>
 
 namespace modkit::cli::modprobe {
@@ -118,6 +120,28 @@ int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
     return exec::run_probe(ctx.resolver, *plan, run, fx);
 }
 
+// The handbook's "why did this module not load at boot?" when the answer is that the running
+// kernel has no module directory: its package was removed or replaced (an upgrade), so nothing
+// can load until the machine boots a kernel that is installed.
+std::string missing_directory_hint(const std::string& dirname) {
+    std::string parent = dirname.substr(0, dirname.rfind('/'));
+    std::string text = "modprobe: hint: " + dirname +
+                       " does not exist: the running kernel's modules are not installed (removed "
+                       "or replaced by a kernel upgrade?); reboot into an installed kernel";
+    std::vector<std::string> kernels;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(parent, ec))
+        kernels.push_back(e.path().filename().string());
+    if (!kernels.empty()) {
+        std::sort(kernels.begin(), kernels.end());
+        text += " (" + parent + " has:";
+        for (const auto& k : kernels)
+            text += " " + k;
+        text += ")";
+    }
+    return text + "\n";
+}
+
 void report_insert_error(const std::string& name, int err) {
     switch (err) {
     case -EEXIST:
@@ -181,6 +205,9 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
             return index_error(found.error());
         if (!found || found->empty()) {
             ctx.log("Module " + name + " not found in directory " + ctx.dirname);
+            // After kmod's line, which scripts parse: why, when the whole directory is gone.
+            if (!ctx.opt.quiet && !util::is_directory(ctx.dirname))
+                util::Diag::raw(missing_directory_hint(ctx.dirname));
             return -ENOENT;
         }
         list = std::move(*found);

@@ -141,6 +141,7 @@ std::span<const ToolOptions> all_tool_options() {
         {"explain", modprobe_options(), ValueKind::Module},
         {"abi", {}, ValueKind::None, k_abi},
         {"hw", hw_options()},
+        {"params", params_options(), ValueKind::LoadedModule},
         {"preflight", preflight_options(), ValueKind::KernelVersion},
         {"weak-modules", weak_modules_options(), ValueKind::ModuleFile},
         {"modules-load", modules_load_options(), ValueKind::File},

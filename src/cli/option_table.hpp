@@ -93,6 +93,7 @@ std::span<const OptionSpec> hw_options();
 std::span<const OptionSpec> preflight_options();
 std::span<const OptionSpec> weak_modules_options();
 std::span<const OptionSpec> modules_load_options();
+std::span<const OptionSpec> params_options();
 // DKMS parses its own command line (dkms/command_line.cpp, DKMS's rules); this table lists the
 // same options for completions and the man page, and a unit test keeps the two equal.
 std::span<const OptionSpec> dkms_options();
