@@ -63,6 +63,11 @@ _modkit_kind() {
         COMPREPLY=($(compgen -W "$(command ls "$_modkit_root/lib/modules" 2>/dev/null)" -- "$cur"))
         ;;
     module)
+        # modprobe -r and explain -r name loaded modules.
+        if [[ " ${COMP_WORDS[*]:1:COMP_CWORD-1} " == *" -r "* || " ${COMP_WORDS[*]:1:COMP_CWORD-1} " == *" --remove "* ]]; then
+            _modkit_kind loaded "$cur"
+            return
+        fi
         _modkit_context
         COMPREPLY=($(compgen -W "$(_modkit_index_modules)" -- "$cur"))
         ;;

@@ -74,7 +74,7 @@ constexpr OptionSpec k_options[] = {
     {'A', "quick", 'A', ValueKind::None, "Only does the work if there's a new module"},
     {'e', "errsyms", 'e', ValueKind::None, "Report not supplied symbols"},
     {'n', "show", 'n', ValueKind::None, "Write the dependency file on stdout only"},
-    {'n', "dry-run", 'n', ValueKind::None, "Same as --show"},
+    {'n', "dry-run", 'n', ValueKind::None, {}}, // kmod's help does not list it
     {'P', "symbol-prefix", 'P', ValueKind::Word, "Architecture symbol prefix"},
     {'C', "config", 'C', ValueKind::File, "Use PATH as configuration file or directory"},
     {'v', "verbose", 'v', ValueKind::None, "Enable verbose mode"},

@@ -53,12 +53,19 @@ std::string sentence(std::string_view help) {
 // One entry per table row, as the tool's --help has them; rows without help (deprecated
 // spellings still accepted) are left out.
 std::string options_list(std::span<const OptionSpec> options) {
-    std::string out;
+    std::string out, hidden;
     for (const OptionSpec& o : options) {
-        if (o.help.empty()) continue;
+        if (o.help.empty()) {
+            hidden += std::string(hidden.empty() ? "" : ", ") + "*" +
+                      scdoc_text(option_synopsis(o)) + "*";
+            continue;
+        }
         out += "*" + scdoc_text(option_synopsis(o)) + "*\n";
         out += "\t" + sentence(o.help) + "\n\n";
     }
+    if (!hidden.empty())
+        out += "Also accepted for compatibility (deprecated, ignored or an older name): " + hidden +
+               ".\n\n";
     return out;
 }
 

@@ -151,7 +151,7 @@ constexpr OptionSpec k_options[] = {
     {'r', "remove", 'r', ValueKind::None, "Remove modules instead of inserting"},
     {k_remove_holders, "remove-dependencies", 0, ValueKind::None, {}}, // deprecated
     {k_remove_holders, "remove-holders", 0, ValueKind::None, "Also remove module holders"},
-    {'w', "wait", 'w', ValueKind::Number, "Wait up to MSEC for the refcount to drop"},
+    {'w', "wait", 'w', ValueKind::Number, "Wait up to N milliseconds for the refcount to drop"},
     {k_first_time, "first-time", 0, ValueKind::None, "Fail if already inserted or removed"},
     {'i', "ignore-install", 'i', ValueKind::None, "Ignore install commands"},
     {'i', "ignore-remove", 'i', ValueKind::None, "Ignore remove commands"},

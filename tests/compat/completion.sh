@@ -8,7 +8,9 @@ SELF=$(readlink -f "$0")
 source "$(dirname "$0")/common.sh"
 C=$BUILD/completions
 [ -f "$C/bash/modkit" ] || { echo "no completions in $C (build the modkit-docs target)"; exit 1; }
-R=$CACHE/plain
+# The tree, indexed (module names come from its modules.dep and modules.builtin).
+tree_copy plain "$WORK/tree" index
+R=$WORK/tree
 
 # has LABEL EXPECTED_WORD OUTPUT_FILE / lacks ...
 has() { if grep -qx -- "$2" "$3"; then note "ok: $1"; else echo "FAIL: $1: '$2' not offered"; head -5 "$3" | sed 's/^/    /'; FAILURES=$((FAILURES + 1)); fi; }
@@ -22,14 +24,17 @@ bcomp() {
 O=$WORK/o
 
 if [ -n "${COMP_INNER:-}" ]; then
-  # ---- inside a mount namespace with a made-up /proc/modules ----
-  mkdir -p "$WORK/proc"; mount -t tmpfs tmpfs "$WORK/proc"
-  printf 'loop 32768 0 - Live 0xffffffffc0100000\nsnd_hda_intel 57344 2 - Live 0xffffffffc0200000\n' >"$WORK/proc/modules"
-  mount --bind "$WORK/proc/modules" /proc/modules 2>/dev/null || { echo "SKIP: cannot bind /proc/modules"; exit 0; }
-  bcomp rmmod "" >"$O"; has "bash: rmmod offers loaded modules" snd_hda_intel "$O"
-  bcomp modprobe -r s >"$O"; has "bash: modprobe -r offers loaded modules" snd_hda_intel "$O"
-  bcomp modkit lsmod --j >"$O"; has "bash: modkit lsmod --json" --json "$O"
-  umount /proc/modules; umount "$WORK/proc"
+  # ---- inside a mount namespace: /proc a tmpfs with a made-up modules file ----
+  mkdir -p "$WORK/realproc"; mount -t proc proc "$WORK/realproc"
+  trap 'umount -l /proc "$WORK/realproc" 2>/dev/null; rm -rf "$WORK"' EXIT
+  mount -t tmpfs tmpfs /proc
+  ln -s "$WORK/realproc/self" /proc/self
+  printf 'loop 32768 0 - Live 0xffffffffc0100000\nsnd_hda_intel 57344 2 - Live 0xffffffffc0200000\n' >/proc/modules
+  bcomp rmmod "" >"$O"; has "rmmod offers loaded modules" snd_hda_intel "$O"
+  bcomp modprobe -r s >"$O"; has "modprobe -r offers loaded modules" snd_hda_intel "$O"
+  bcomp modprobe -d "$R" -S "$KVER" s >"$O"; lacks "modprobe without -r offers the index, not only loaded" snd_hda_intel_not "$O"
+  has "modprobe without -r: the index" snd-hda-intel "$O"
+  finish
   exit 0
 fi
 
@@ -65,7 +70,8 @@ fi
 
 echo "-- fish"
 if command -v fish >/dev/null; then
-  fcomp() { fish -c "set -p fish_complete_path $C/fish; complete -C \"$*\"" | cut -f1; }
+  # fish completes a command only when it is on PATH.
+  fcomp() { PATH=$BUILD:$PATH fish -c "set -p fish_complete_path $C/fish; complete -C \"$*\"" | cut -f1; }
   fcomp "modprobe --show-m" >"$O"; has "fish: modprobe long option" --show-modversions "$O"
   fcomp "modprobe -d $R -S $KVER e1000" >"$O"; has "fish: module names from the index" e1000e "$O"
   fcomp "modkit modinfo -b $R -k $KVER ext" >"$O"; has "fish: modkit modinfo" ext4 "$O"

@@ -28,7 +28,7 @@ json_check() {
   local label=$1 list=$2 schema=$3 conv=$4 tool=$5; shift 5
   local d=$WORK/j n=0 bad=0 krc mrc
   mkdir -p "$d"; rm -f "$d"/chunk.*
-  xargs -0 -n 1500 sh -c 'printf "%s\0" "$@" >"$0.$$"' "$d/chunk" <"$list"
+  xargs -0 -n 400 sh -c 'printf "%s\0" "$@" >"$0.$$"' "$d/chunk" <"$list"
   for chunk in "$d"/chunk.*; do
     n=$((n + 1)) krc=0 mrc=0
     xargs -0 bash -c 'exec -a "$0" "/sbin/$0" "$@"' "$tool" "$@" <"$chunk" >"$d/k.out" 2>/dev/null || krc=$?
