@@ -295,7 +295,8 @@ bool is_action(std::string_view word) {
         "build",          "unbuild",         "add",
         "status",         "ldtarball",       "generate_mok",
         "kernel_preinst", "kernel_postinst", "kernel_prerm",
-        "mkbmdeb",        "mkdeb",           "mkdsc"}; // the last three: DKMS 2.8's
+        "mkbmdeb",        "mkdeb",           "mkdsc",
+        "mkrpm"}; // the last four: DKMS 2.8's
     for (auto a : k_actions)
         if (word == a) return true;
     return false;

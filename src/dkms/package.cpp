@@ -4,6 +4,7 @@
 #include "dkms/package.hpp"
 
 #include "dkms/package_deb.hpp"
+#include "dkms/package_rpm.hpp"
 #include "dkms/transaction.hpp"
 #include "util/fs.hpp"
 #include "util/mapped_file.hpp"
@@ -25,7 +26,8 @@ struct KindInfo {
 };
 constexpr KindInfo k_package_kinds[] = {{"mkbmdeb", "bmdeb", PackageKind::BinaryDeb},
                                         {"mkdeb", "deb", PackageKind::Deb},
-                                        {"mkdsc", "dsc", PackageKind::Dsc}};
+                                        {"mkdsc", "dsc", PackageKind::Dsc},
+                                        {"mkrpm", "rpm", PackageKind::Rpm}};
 
 const KindInfo& kind_info(PackageKind kind) {
     for (const auto& k : k_package_kinds)
@@ -38,6 +40,7 @@ bool needs_binaries(const Context& ctx, PackageKind kind) {
     case PackageKind::BinaryDeb:
         return true;
     case PackageKind::Deb:
+    case PackageKind::Rpm:
         return !ctx.source_only;
     case PackageKind::Dsc:
         return false;
@@ -45,8 +48,8 @@ bool needs_binaries(const Context& ctx, PackageKind kind) {
     return false;
 }
 
-std::string target_distribution(PackageKind) {
-    return "debian";
+std::string target_distribution(PackageKind kind) {
+    return kind == PackageKind::Rpm ? "fedora" : "debian";
 }
 
 Outcome package_failed(const std::string& action, const util::Error& e) {
@@ -84,6 +87,26 @@ Products make_products(const Context& ctx, PackageKind kind, const DebInput& in,
     }
     case PackageKind::Dsc:
         return make_dsc(in, staging, report);
+    case PackageKind::Rpm: {
+        std::vector<std::string> files;
+        if (!kms.empty()) { // one rpm per kernel, made at once
+            unsigned width = ctx.build_jobs != 0 ? ctx.build_jobs : util::default_jobs();
+            auto made = util::parallel_map(kms.size(), width, [&](size_t i) {
+                BufferedReport quiet;
+                return make_rpm(in, {kms[i]}, staging, quiet);
+            });
+            for (auto& r : made) {
+                if (!r) return std::unexpected(r.error());
+                files.insert(files.end(), r->begin(), r->end());
+            }
+        }
+        if (!ctx.binaries_only) {
+            auto src = make_rpm(in, {}, staging, report);
+            if (!src) return std::unexpected(src.error());
+            files.insert(files.end(), src->begin(), src->end());
+        }
+        return files;
+    }
     }
     return std::vector<std::string>{};
 }
