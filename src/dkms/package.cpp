@@ -54,7 +54,8 @@ std::string target_distribution(PackageKind kind) {
 
 Outcome package_failed(const std::string& action, const util::Error& e) {
     std::vector<std::string> lines;
-    for (auto l : util::split(e.describe(), '\n'))
+    std::string text = e.describe();
+    for (auto l : util::split(text, '\n'))
         lines.emplace_back(l);
     lines.push_back("There was a problem creating your " + action.substr(2) +
                     "; no package was made.");

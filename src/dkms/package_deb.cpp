@@ -74,6 +74,35 @@ util::Expected<void> tool_failed(const std::string& what, const std::string& log
     return util::fail(util::ErrorKind::Io, EIO, log, msg);
 }
 
+// MODULE_LICENSE("...") as the source declares it, for packages without built modules.
+std::string source_license(const std::string& dir) {
+    ShellCommand grep =
+        shell("grep -rhoE --include='*.c' 'MODULE_LICENSE\\(\"[^\"]*\"\\)' \"$1\" | "
+              "head -n1 | sed -E 's/^MODULE_LICENSE\\(\"(.*)\"\\)$/\\1/'",
+              {dir});
+    auto out = capture_shell(grep);
+    if (!out || out->status != 0) return {};
+    std::string l = out->out;
+    while (!l.empty() && l.back() == '\n')
+        l.pop_back();
+    return l;
+}
+
+// A changelog entry's bullet, wrapped at 80 columns.
+std::string changelog_bullet(const std::string& text) {
+    std::string out, line;
+    for (auto w : util::split(text, ' ')) {
+        if (w.empty()) continue;
+        if (!line.empty() && line.size() + 1 + w.size() > 76) {
+            out += (out.empty() ? "  * " : "    ") + line + "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + std::string(w);
+    }
+    if (!line.empty()) out += (out.empty() ? "  * " : "    ") + line + "\n";
+    return out;
+}
+
 } // namespace
 
 std::string shell_word(const std::string& s) {
@@ -89,15 +118,17 @@ util::Expected<void> put_docs(Staging& staging, const std::string& root, const s
                               const std::string& version, const DebInput& in,
                               const std::string& summary, const std::string& license) {
     std::string doc = "/usr/share/doc/" + pkg;
+    std::string declared = license.empty() ? source_license(in.source_dir) : license;
     if (auto r = staging.put_text(root, doc + "/copyright",
-                                  copyright_text(in.module, in.version, license), 0644);
+                                  copyright_text(in.module, in.version, declared), 0644);
         !r)
         return r;
     // A version without a Debian revision is a native package: changelog.gz, not .Debian.gz.
     bool native = version.find('-') == std::string::npos;
     std::string name = native ? "changelog" : "changelog.Debian";
-    std::string text = pkg + " (" + version + ") unstable; urgency=medium\n\n  * " + summary +
-                       "\n\n -- " + in.maintainer + "  " + rfc2822_date(in.epoch) + "\n";
+    std::string text = pkg + " (" + version + ") unstable; urgency=medium\n\n" +
+                       changelog_bullet(summary) + "\n -- " + in.maintainer + "  " +
+                       rfc2822_date(in.epoch) + "\n";
     if (auto r = staging.put_text(root, doc + "/" + name, text, 0644); !r) return r;
     ShellCommand gz = shell("gzip -9nf -- \"$1\"", {staging.dir() + "/" + root + doc + "/" + name});
     auto rc = run_shell(gz);
@@ -159,7 +190,7 @@ util::Expected<std::string> make_dkms_deb(const DebInput& in,
     for (const auto& km : prebuilt) {
         kernels += (kernels.empty() ? "" : ", ") + km.target.kernel;
         std::string dir =
-            "/usr/share/" + pkg + "/prebuilt/" + km.target.kernel + "/" + km.target.arch;
+            "/usr/lib/" + pkg + "/prebuilt/" + km.target.kernel + "/" + km.target.arch;
         for (const auto& f : km.files)
             if (auto r = staging.put_file(
                     root, dir + "/module/" + std::string(util::basename(f.built)), f.built, 0644);
@@ -175,7 +206,7 @@ util::Expected<std::string> make_dkms_deb(const DebInput& in,
                "    [ -e \"/var/lib/dkms/$m/$v/source\" ] || dkms add -m \"$m\" -v \"$v\"\n"
                "    # Prebuilt kernels become built ones, then are installed; others are built.\n"
                "    done_kernels=\n"
-               "    for d in \"/usr/share/$pkg/prebuilt\"/*/*; do\n"
+               "    for d in \"/usr/lib/$pkg/prebuilt\"/*/*; do\n"
                "        [ -d \"$d\" ] || continue\n"
                "        a=${d##*/} k=${d%/*}; k=${k##*/}\n"
                "        [ -d \"/lib/modules/$k\" ] || continue\n"
@@ -278,7 +309,7 @@ util::Expected<std::vector<std::string>> make_dsc(const DebInput& in, Staging& s
         {"/debian/control", control},
         {"/debian/rules", rules},
         {"/debian/changelog", changelog},
-        {"/debian/copyright", copyright_text(m, v, "")},
+        {"/debian/copyright", copyright_text(m, v, source_license(in.source_dir))},
         {"/debian/source/format", "3.0 (native)\n"}};
     for (const auto& [path, text] : files)
         if (auto r = staging.put_text(top, path, text, path == "/debian/rules" ? 0755 : 0644); !r)

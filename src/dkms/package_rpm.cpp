@@ -53,6 +53,9 @@ util::Expected<std::string> rpmbuild(Staging& staging, const std::string& name,
     return file;
 }
 
+constexpr std::string_view k_install =
+    "%install\nmkdir -p %{buildroot}\ncp -a %{payload}/. %{buildroot}/\n\n";
+
 std::string spec_head(const std::string& name, const std::string& v, const std::string& summary,
                       const std::string& license, const std::string& arch) {
     return "# Written by modkit dkms mkrpm.\n"
@@ -64,8 +67,7 @@ std::string spec_head(const std::string& name, const std::string& v, const std::
            "\nRelease: 1\n"
            "Summary: " +
            summary + "\nLicense: " + (license.empty() ? "Unknown" : license) +
-           "\nAutoReqProv: no\n" + (arch == "noarch" ? "BuildArch: noarch\n" : "") +
-           "\n%install\nmkdir -p %{buildroot}\ncp -a %{payload}/. %{buildroot}/\n\n";
+           "\nAutoReqProv: no\n" + (arch == "noarch" ? "BuildArch: noarch\n" : "");
 }
 
 } // namespace
@@ -88,7 +90,8 @@ util::Expected<std::vector<std::string>> make_rpm(const DebInput& in,
                       "noarch") +
             "Requires: dkms\n\n%description\nThe source of the " + m + " " + v +
             " kernel modules, added to DKMS when installed and built by DKMS for each "
-            "kernel. Made by modkit dkms mkrpm.\n\n"
+            "kernel. Made by modkit dkms mkrpm.\n\n" +
+            std::string(k_install) +
             "%post\n"
             "dkms add -m " +
             m + " -v " + v + " --rpm_safe_upgrade >/dev/null 2>&1 || :\n" +
@@ -134,7 +137,8 @@ util::Expected<std::vector<std::string>> make_rpm(const DebInput& in,
             "\n\n%description\nThe " + m + " " + v + " kernel modules built by DKMS for the " +
             t.kernel +
             " kernel, ready to load without a compiler or kernel headers. Made by modkit dkms "
-            "mkrpm.\n\n"
+            "mkrpm.\n\n" +
+            std::string(k_install) +
             "%post\n"
             "if [ ! -e " +
             src + " ]; then\n  mkdir -p " + src + " && cp /usr/share/" + name + "/dkms.conf " +

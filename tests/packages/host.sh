@@ -59,7 +59,7 @@ for k in "$K1" "$K2"; do
   check "$k: Depends is exactly linux-image-$k" test "$(dpkg-deb -f "$deb" Depends)" = "linux-image-$k"
   check "$k: Package, Version, Architecture" test "$(dpkg-deb -f "$deb" Package Version Architecture | tr '\n' ' ')" = \
     "Package: $M-modules-$k Version: $V Architecture: amd64 "
-  dpkg-deb -c "$deb" | awk '{print $1, $2, $6, $7, $8}' >"$W/$k.list"
+  dpkg-deb -c "$deb" | awk '{print $1, $2, $6, $7, $8}' | sed 's/ *$//' >"$W/$k.list"
   check "$k: the module where DKMS installs it, owned by root" \
     grep -qx -- "-rw-r--r-- root/root ./lib/modules/$k/updates/dkms/$M.ko" "$W/$k.list"
   check "$k: the built copy in the DKMS tree" grep -qx -- "-rw-r--r-- root/root ./var/lib/dkms/$M/$V/$k/x86_64/module/$M.ko" "$W/$k.list"
@@ -75,7 +75,7 @@ for k in "$K1" "$K2"; do
   check "$k: the scripts know their kernel" grep -qx "m=$M v=$V k=$k a=x86_64 pkg=$M-modules-$k" "$W/x/DEBIAN/postinst"
   check "$k: maintainer scripts pass sh -n" bash -c 'for s in "$0"/DEBIAN/p*; do sh -n "$s" || exit 1; done' "$W/x"
   check "$k: md5sums cover every file" bash -c 'cd "$0" && md5sum --quiet -c DEBIAN/md5sums && test "$(wc -l <DEBIAN/md5sums)" = "$(find . -path ./DEBIAN -prune -o -type f -print | wc -l)"' "$W/x"
-  lintian --no-tag-display-limit "$deb" >"$W/lintian-$k.log" 2>&1 || true
+  lintian --tag-display-limit 0 "$deb" >"$W/lintian-$k.log" 2>&1 || true
   check "$k: lintian reports no error" bash -c '! grep -q "^E: " "$0"' "$W/lintian-$k.log"
   sed 's/^/    lintian: /' "$W/lintian-$k.log"
 done
@@ -116,7 +116,7 @@ deb=$W/dkms/$M/$V/deb/$M-dkms_${V}_amd64.deb
 if [ -f "$deb" ]; then
   dpkg-deb -c "$deb" | awk '{print $6}' >"$W/dkms.list"
   check "mkdeb: the source under /usr/src" grep -qx "./usr/src/$M-$V/dkms.conf" "$W/dkms.list"
-  check "mkdeb: the prebuilt modules" grep -qx "./usr/share/$M-dkms/prebuilt/$K2/x86_64/module/$M.ko" "$W/dkms.list"
+  check "mkdeb: the prebuilt modules" grep -qx "./usr/lib/$M-dkms/prebuilt/$K2/x86_64/module/$M.ko" "$W/dkms.list"
   check "mkdeb: Depends: dkms" test "$(dpkg-deb -f "$deb" Depends)" = dkms
   lintian "$deb" >"$W/lintian-dkms.log" 2>&1 || true
   check "mkdeb: lintian reports no error" bash -c '! grep -q "^E: " "$0"' "$W/lintian-dkms.log"
@@ -141,6 +141,37 @@ if [ -f "$dsc" ]; then
   sed 's/^/    lintian: /' "$W/lintian-dsc.log"
 else
   bad "mkdsc made $dsc"
+fi
+
+echo "-- mkrpm: binary rpms for $K1 and $K2, and the DKMS source rpm (no rpm-based VM here:"
+echo "   checked with rpm -qlp, rpm -qp --scripts/--requires and installed with rpm --root, --noscripts)"
+if command -v rpmbuild >/dev/null; then
+  if dk mkrpm "$M/$V" -k "$K1" -k "$K2" >"$W/mkrpm.log" 2>&1; then ok "mkrpm exits 0"; else bad "mkrpm exits 0"; cat "$W/mkrpm.log"; fi
+  RD=$W/dkms/$M/$V/rpm
+  check "mkrpm: the source rpm" test -f "$RD/$M-dkms-$V-1.noarch.rpm"
+  for k in "$K1" "$K2"; do
+    r=$RD/$M-kmod-$k-$V-1.x86_64.rpm
+    [ -f "$r" ] || { bad "mkrpm: $r made"; continue; }
+    rpm -qlp "$r" 2>/dev/null >"$W/rpm-$k.list"
+    check "rpm $k: the module in /lib/modules/$k/extra (Fedora's DKMS place)" grep -qx "/lib/modules/$k/extra/$M.ko" "$W/rpm-$k.list"
+    check "rpm $k: the DKMS tree copy and link" bash -c 'grep -qx "$0" "$2" && grep -qx "$1" "$2"' \
+      "/var/lib/dkms/$M/$V/$k/x86_64/module/$M.ko" "/var/lib/dkms/$M/kernel-$k-x86_64" "$W/rpm-$k.list"
+    check "rpm $k: requires kernel-uname-r = $k" bash -c 'rpm -qp --requires "$0" 2>/dev/null | grep -qx "kernel-uname-r = $1"' "$r" "$k"
+    rpm -qp --scripts "$r" >"$W/rpm-$k.scripts" 2>/dev/null
+    check "rpm $k: %post and %postun run depmod -a $k" bash -c 'test "$(grep -c "depmod -a $1;" "$0")" = 2' "$W/rpm-$k.scripts" "$k"
+    R=$W/rpmroot-$k
+    mkdir -p "$R"
+    rpm --root "$R" --initdb
+    check "rpm $k: installs with rpm --root (--nodeps --noscripts)" rpm --root "$R" -i --nodeps --noscripts "$r"
+    check "rpm $k: rpm -qf owns the module" bash -c 'test "$(rpm --root "$0" -qf "/lib/modules/$1/extra/$2.ko")" = "$2-kmod-$1-$3-1.x86_64"' "$R" "$k" "$M" "$V"
+    check "rpm $k: the module on disk is the built one" cmp "$R/lib/modules/$k/extra/$M.ko" "$W/dkms/$M/$V/$k/x86_64/module/$M.ko"
+    check "rpm $k: erases cleanly" bash -c 'rpm --root "$0" -e --nodeps --noscripts "$1" && test ! -e "$0/lib/modules/$2/extra/$3.ko" && test ! -e "$0/var/lib/dkms/$3/$4/$2"' "$R" "$M-kmod-$k" "$k" "$M" "$V"
+  done
+  rpm -qp --scripts "$RD/$M-dkms-$V-1.noarch.rpm" >"$W/rpm-src.scripts" 2>/dev/null
+  check "source rpm: %post adds to DKMS, %preun removes" bash -c 'grep -q "dkms add -m $1 -v $2" "$0" && grep -q "dkms remove -m $1 -v $2 --all" "$0"' "$W/rpm-src.scripts" "$M" "$V"
+  check "source rpm: carries /usr/src/$M-$V/dkms.conf" bash -c 'rpm -qlp "$0" 2>/dev/null | grep -qx "$1"' "$RD/$M-dkms-$V-1.noarch.rpm" "/usr/src/$M-$V/dkms.conf"
+else
+  echo "SKIP: no rpmbuild (scripts/install-deps.sh installs rpm)"
 fi
 
 echo "-- usage"
