@@ -9,6 +9,7 @@
 #include "dkms/package_deb.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace modkit::dkms::package {
@@ -68,6 +69,15 @@ std::string spec_head(const std::string& name, const std::string& v, const std::
            "Summary: " +
            summary + "\nLicense: " + (license.empty() ? "Unknown" : license) +
            "\nAutoReqProv: no\n" + (arch == "noarch" ? "BuildArch: noarch\n" : "");
+}
+
+// The kernel package: Fedora's and SUSE's provide kernel-uname-r = <uname -r>, which works only
+// for a release RPM can read as version-release (one '-'); others (Debian's 6.1.0-50-amd64)
+// are required by a file every kernel package owns.
+std::string kernel_requirement(const std::string& kernel) {
+    if (std::count(kernel.begin(), kernel.end(), '-') == 1)
+        return "Requires: kernel-uname-r = " + kernel;
+    return "Requires: /lib/modules/" + kernel + "/modules.order";
 }
 
 } // namespace
@@ -133,7 +143,7 @@ util::Expected<std::vector<std::string>> make_rpm(const DebInput& in,
         std::string spec =
             spec_head(name, v, m + " kernel modules for Linux " + t.kernel, km.license,
                       rpm_arch(t.arch)) +
-            "Requires: kernel-uname-r = " + t.kernel + "\nProvides: " + m + "-kmod = " + v +
+            kernel_requirement(t.kernel) + "\nProvides: " + m + "-kmod = " + v +
             "\n\n%description\nThe " + m + " " + v + " kernel modules built by DKMS for the " +
             t.kernel +
             " kernel, ready to load without a compiler or kernel headers. Made by modkit dkms "

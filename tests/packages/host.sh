@@ -156,7 +156,8 @@ if command -v rpmbuild >/dev/null; then
     check "rpm $k: the module in /lib/modules/$k/extra (Fedora's DKMS place)" grep -qx "/lib/modules/$k/extra/$M.ko" "$W/rpm-$k.list"
     check "rpm $k: the DKMS tree copy and link" bash -c 'grep -qx "$0" "$2" && grep -qx "$1" "$2"' \
       "/var/lib/dkms/$M/$V/$k/x86_64/module/$M.ko" "/var/lib/dkms/$M/kernel-$k-x86_64" "$W/rpm-$k.list"
-    check "rpm $k: requires kernel-uname-r = $k" bash -c 'rpm -qp --requires "$0" 2>/dev/null | grep -qx "kernel-uname-r = $1"' "$r" "$k"
+    # Debian's kernel releases have two '-', which RPM cannot read as version-release.
+    check "rpm $k: requires the kernel's /lib/modules/$k/modules.order" bash -c 'rpm -qp --requires "$0" 2>/dev/null | grep -qx "/lib/modules/$1/modules.order"' "$r" "$k"
     rpm -qp --scripts "$r" >"$W/rpm-$k.scripts" 2>/dev/null
     check "rpm $k: %post and %postun run depmod -a $k" bash -c 'test "$(grep -c "depmod -a $1;" "$0")" = 2' "$W/rpm-$k.scripts" "$k"
     R=$W/rpmroot-$k

@@ -36,11 +36,15 @@ echo "packages-system: image $IMAGE, $(basename "$DEB")"
 STAGES=$WORK/stages
 mkdir -p "$STAGES/pk-install.files/pk"
 cp "$HERE"/stages/*.sh "$STAGES/"
+FAILED=0
 if ! PACKAGES_OUT=$STAGES/pk-install.files/pk bash "$HERE/host.sh" "$BUILD" >"$WORK/host.log" 2>&1; then
-  cat "$WORK/host.log"
+  grep -E '^(FAIL|SKIP)' "$WORK/host.log" || tail -20 "$WORK/host.log"
   echo "packages-system: tests/packages/host.sh failed"
-  exit 1
+  FAILED=1
 fi
+tail -1 "$WORK/host.log"
+[ "$(ls "$STAGES/pk-install.files/pk" | grep -c '^v4l2loopback-modules-.*\.deb$')" = 4 ] ||
+  { echo "packages-system: host.sh made no packages to install"; exit 1; }
 cp -r "$STAGES/pk-install.files" "$STAGES/pk-upgrade.files"
 ls "$STAGES/pk-install.files/pk"
 export STAGES
@@ -50,7 +54,6 @@ HERE=$ROOT/tests/system # host.sh's stages default; STAGES is set
 CMDLINE="loop.max_part=7"
 V=$WORK/vm
 sys_variant_init "$V"
-FAILED=0
 run_stage() { # STAGE KERNEL TIMEOUT
   if sys_stage "$V" modkit "$1" "$V/root.qcow2" "$2" "$CMDLINE" "$3"; then :; else FAILED=1; fi
   sys_report_stage "$V" modkit "$1" || FAILED=1
