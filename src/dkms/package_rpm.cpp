@@ -42,8 +42,8 @@ util::Expected<std::string> rpmbuild(Staging& staging, const std::string& name,
         return util::fail(util::ErrorKind::Io, EIO, log, msg);
     }
     // The one rpm it wrote, moved to the top of the staging directory.
-    ShellCommand mv = shell("set -- \"$1\"/RPMS/*/*.rpm; [ $# = 1 ] && [ -f \"$1\" ] && "
-                            "mv \"$1\" \"$2\"/ && basename \"$1\"",
+    ShellCommand mv = shell("dest=$2; set -- \"$1\"/RPMS/*/*.rpm; [ $# = 1 ] && [ -f \"$1\" ] && "
+                            "mv \"$1\" \"$dest\"/ && basename \"$1\"",
                             {top, staging.dir()});
     auto out = capture_shell(mv);
     if (!out || out->status != 0)
