@@ -9,6 +9,7 @@
 #
 # usage: tests/system/run.sh [BUILD_DIR]
 # env:   SYSTEM_POWERLOSS=0 (skip the power-loss boots)  SYSTEM_PARALLEL=0 (one VM at a time)
+#        SYSTEM_STOCK=0 (skip the stock variant and the comparison: the modkit stages only)
 #        SYSTEM_KEEP=1 (keep the disks and logs)  SYSTEM_LOGS=DIR  SYSTEM_SMP, SYSTEM_MEM
 # Exit 1 on any failure, 125 when the host cannot run it.
 set -euo pipefail
@@ -69,6 +70,7 @@ wait_for() { # FILE.done: waits while neither it nor FILE.failed exists
 }
 
 lane_stock() {
+  [ "${SYSTEM_STOCK:-1}" = 1 ] || return 0
   sys_variant_init "$STOCK"
   stage "$STOCK" stock boot "$STOCK/root.qcow2" "$K_OLD" 2400 &&
     stage "$STOCK" stock upgrade "$STOCK/root.qcow2" "$K_OLD" 2400 &&
@@ -128,15 +130,15 @@ report() { # VDIR VARIANT STAGE
   if [ ! -e "$1/results/$3" ]; then printf '  FAIL  %-7s %-18s not run\n' "$2" "$3"; FAILED=1; return; fi
   sys_report_stage "$1" "$2" "$3" || FAILED=1
 }
-for s in boot upgrade newkernel; do report "$STOCK" stock "$s"; done
+[ "${SYSTEM_STOCK:-1}" = 1 ] && for s in boot upgrade newkernel; do report "$STOCK" stock "$s"; done
 for s in install boot upgrade newkernel; do report "$MODKIT" modkit "$s"; done
 if [ "${SYSTEM_POWERLOSS:-1}" = 1 ]; then
   [ -e "$PL/results/powerloss-start.keep" ] && mv "$PL/results/powerloss-start.keep" "$PL/results/powerloss-start"
   for s in powerloss-start resume-depmod resume-initramfs resume-final; do report "$PL" modkit "$s"; done
 fi
 
-echo "-- stock vs modkit"
-for s in boot upgrade newkernel; do
+[ "${SYSTEM_STOCK:-1}" = 1 ] && echo "-- stock vs modkit"
+[ "${SYSTEM_STOCK:-1}" = 1 ] && for s in boot upgrade newkernel; do
   for f in "$STOCK/results/$s/out/cmp"/*; do
     [ -e "$f" ] || continue
     n=$(basename "$f") m=$MODKIT/results/$s/out/cmp/$(basename "$f")
