@@ -37,7 +37,7 @@ else
   echo "FAIL: exported symbols differ from kmod 34.2's"; diff "$WORK/want" "$WORK/ours" | head | sed 's/^/    /' || true
   FAILURES=$((FAILURES + 1))
 fi
-if readelf -d "$LIB" | grep -q 'NEEDED.*libstdc++'; then
+if readelf -d "$LIB" | grep 'NEEDED.*libstdc++' >/dev/null; then
   echo "FAIL: libkmod.so.2 needs libstdc++"; FAILURES=$((FAILURES + 1))
 else note "ok: needs $(readelf -d "$LIB" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | paste -sd' ')"; fi
 
@@ -59,7 +59,8 @@ cp -L /lib/x86_64-linux-gnu/libkmod.so.2 "$WORK/libkmod30.so.2"
 # binds kmod_module_new_from_name_lookup@LIBKMOD_5; then run on modkit's library.
 cc -std=gnu11 -O1 -DKMOD_DIFF_DIRECT_NAME_LOOKUP -I"$DEV/root/usr/include" \
   "$ROOT/tests/libkmod/kmod_diff.c" -o "$WORK/diff30" "$WORK/libkmod30.so.2" -ldl
-if objdump -T "$WORK/diff30" | grep -q 'LIBKMOD_5.*kmod_module_new_from_name_lookup'; then
+# (grep reads all of objdump's output: with pipefail, grep -q's early exit fails the pipe.)
+if objdump -T "$WORK/diff30" | grep 'LIBKMOD_5.*kmod_module_new_from_name_lookup' >/dev/null; then
   note "ok: built against Debian 12's libkmod.h, binds kmod_module_new_from_name_lookup@LIBKMOD_5"
 else echo "FAIL: the Debian 12 build does not bind the LIBKMOD_5 name lookup"; FAILURES=$((FAILURES + 1)); fi
 P=$WORK/root; tree_copy plain "$P" index
@@ -77,7 +78,7 @@ else echo "FAIL: the Debian 12 build on modkit's library"; diff "$WORK/k" "$WORK
 # Debian 12's library lacks: kmod 34.2's library has it (checked in the trixie root).
 cc -std=gnu11 -O1 -DKMOD_DIFF_DIRECT_NAME_LOOKUP -I"$ROOT/src/libkmod" "$ROOT/tests/libkmod/kmod_diff.c" \
   -o "$WORK/diff34" "$LIB" -ldl
-if objdump -T "$WORK/diff34" | grep -q 'LIBKMOD_30.*kmod_module_new_from_name_lookup'; then
+if objdump -T "$WORK/diff34" | grep 'LIBKMOD_30.*kmod_module_new_from_name_lookup' >/dev/null; then
   note "ok: built against modkit's libkmod.h, binds kmod_module_new_from_name_lookup@LIBKMOD_30"
 else echo "FAIL: the modkit build does not bind the LIBKMOD_30 name lookup"; FAILURES=$((FAILURES + 1)); fi
 
