@@ -8,8 +8,11 @@
 SYS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SYS_MEM=${SYSTEM_MEM:-1024}
 SYS_SMP=${SYSTEM_SMP:-1}
-# What every boot's kernel command line has; the stages add to it.
-SYS_CMDLINE="console=ttyS0 root=LABEL=modkit-root rw quiet systemd.show_status=false"
+# What every boot's kernel command line has; the stages add to it. no_timer_check: under TCG on
+# a loaded host the kernel's IO-APIC timer check can miss its ticks and panic ("IO-APIC + timer
+# doesn't work"); panic=-1 makes any panic end the stage at once (-no-reboot) instead of at its
+# timeout.
+SYS_CMDLINE="console=ttyS0 root=LABEL=modkit-root rw quiet systemd.show_status=false no_timer_check panic=-1"
 
 # A variant's state: its directory, the disk it boots, and the /boot the last stage exported.
 sys_variant_init() { # DIR
