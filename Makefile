@@ -69,12 +69,14 @@ vm-test: build tree
 vm-diff: build tree
 	TOOLS=both bash tests/vm/run.sh $(BUILD)
 
-# The Debian package (packaging/build-deb.sh): $(BUILD)/deb/modkit_<version>_<arch>.deb, lintian-clean.
+# The Debian packages (packaging/build-deb.sh), lintian-clean: $(BUILD)/deb/modkit_<version>_<arch>.deb
+# and libkmod2-modkit_<version>_<arch>.deb (modkit's libkmod.so.2 in libkmod2's place).
 deb: build
 	bash packaging/build-deb.sh $(BUILD)
 
-# A real Debian 12 system booted in QEMU, stock (kmod, DKMS) and with the modkit package,
-# compared (tests/system/run.sh; the image is built once into /var/cache/modkit/system-image).
+# A real Debian 12 system booted in QEMU, stock (kmod, DKMS), with the modkit package, and with
+# modkit and libkmod2-modkit (no package of kmod's), compared (tests/system/run.sh; the image is
+# built once into /var/cache/modkit/system-image). Not in `test`: see the timing note there.
 system-test: deb
 	bash tests/system/run.sh $(BUILD)
 

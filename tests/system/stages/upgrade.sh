@@ -19,6 +19,8 @@ lsinitramfs /boot/initrd.img-6.1.0-47-amd64 >"$OUT/own/initramfs-47.list"
 check "its initramfs has the root disk's modules" grep -qE '/virtio_blk\.ko$' "$OUT/own/initramfs-47.list"
 if is_modkit; then
   check "its initramfs has modkit" grep -qx usr/bin/modkit "$OUT/own/initramfs-47.list"
+  is_libkmod && check "its initramfs has modkit's libkmod.so.2" initramfs_has_file \
+    /boot/initrd.img-6.1.0-47-amd64 "$(readlink -f /usr/lib/x86_64-linux-gnu/libkmod.so.2)"
 fi
 
 # modkit variant: `modkit preflight` for the kernel just installed (issue 12). The clean
