@@ -3,6 +3,7 @@
 
 #include "dkms/invoke.hpp"
 #include "dkms/shell.hpp"
+#include "util/diag.hpp"
 
 #include <chrono>
 #include <unistd.h>
