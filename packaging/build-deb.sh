@@ -2,7 +2,9 @@
 # Builds the Debian package of modkit from the tree: the objects of a build directory (the
 # ones the tests ran) linked once more against the shared libraries, packaging/ for everything
 # else, dpkg-deb to assemble it and lintian to check it (errors fail the build). Writes
-# OUT_DIR/modkit_<version>_<arch>.deb and prints its path.
+# OUT_DIR/modkit_<version>_<arch>.deb and, from the build's libkmod.so.2, the variant's second
+# package OUT_DIR/libkmod2-modkit_<version>_<arch>.deb (it takes libkmod2's place); prints
+# their paths, one a line, modkit's first.
 #
 # usage: packaging/build-deb.sh [BUILD_DIR] [OUT_DIR]    (defaults: build, BUILD_DIR/deb)
 # env:   MODKIT_DEB_LINTIAN=0 skips lintian
@@ -56,6 +58,8 @@ install -d "$pkg/var/lib/dkms"
 # Boot: systemd-modules-load.service runs modkit; initramfs-tools puts modkit in the initramfs.
 install -D -m 644 "$here/systemd/modkit.conf" \
   "$pkg/lib/systemd/system/systemd-modules-load.service.d/modkit.conf"
+# modkitd's unit, installed but not enabled (udev's kmod builtin does its work where udev runs).
+install -D -m 644 "$here/systemd/modkitd.service" "$pkg/lib/systemd/system/modkitd.service"
 install -D -m 755 "$here/initramfs-tools/modkit" "$pkg/usr/share/initramfs-tools/hooks/modkit"
 install -D -m 644 "$here/modprobe.d/aliases.conf" "$pkg/lib/modprobe.d/aliases.conf"
 
@@ -110,22 +114,55 @@ depends=$(cd "$work/src" && dpkg-shlibdeps -O "$pkg/usr/bin/modkit" | sed -n 's/
 size=$(du -k -s --apparent-size --exclude=DEBIAN "$pkg" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@DEPENDS@/$depends/" \
   -e "s/@INSTALLED_SIZE@/$size/" "$here/debian/control.in" >"$pkg/DEBIAN/control"
-(cd "$pkg" && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | LC_ALL=C sort -z |
-  xargs -0 md5sum) >"$pkg/DEBIAN/md5sums"
 
 mkdir -p "$out"
-deb=$out/modkit_${version}_${arch}.deb
-SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s) \
-  dpkg-deb --root-owner-group -Zxz --build "$pkg" "$deb.tmp" >/dev/null
-mv "$deb.tmp" "$deb"
-
-if [ "${MODKIT_DEB_LINTIAN:-1}" != 0 ] && command -v lintian >/dev/null; then
-  # lintian's tags, errors fail; the rest is shown.
-  if ! lintian --fail-on error --suppress-tags-from-file /dev/null "$deb" >"$work/lintian" 2>&1; then
+# dpkg-deb, then lintian (its errors fail the build; the rest is shown).
+assemble() { # PKG_DIR DEB
+  SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s) \
+    dpkg-deb --root-owner-group -Zxz --build "$1" "$2.tmp" >/dev/null
+  mv "$2.tmp" "$2"
+  [ "${MODKIT_DEB_LINTIAN:-1}" != 0 ] && command -v lintian >/dev/null || return 0
+  if ! lintian --fail-on error --suppress-tags-from-file /dev/null "$2" >"$work/lintian" 2>&1; then
     cat "$work/lintian" >&2
-    echo "build-deb: lintian found errors in $deb" >&2
+    echo "build-deb: lintian found errors in $2" >&2
     exit 1
   fi
   [ -s "$work/lintian" ] && sed 's/^/build-deb: lintian: /' "$work/lintian" >&2
-fi
+  return 0
+}
+md5sums() { # PKG_DIR
+  (cd "$1" && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | LC_ALL=C sort -z |
+    xargs -0 md5sum) >"$1/DEBIAN/md5sums"
+}
+md5sums "$pkg"
+deb=$out/modkit_${version}_${arch}.deb
+assemble "$pkg" "$deb"
 echo "$deb"
+
+# libkmod2-modkit: modkit's libkmod.so.2 at the path of Debian's libkmod2 (Replaces hands the
+# soname link over; a path of its own would let libkmod2's removal delete the link after the
+# unpack), Provides libkmod2 (= 34.2) for systemd's, udev's and pciutils' dependencies.
+[ -f "$build/libkmod.so.2" ] || { echo "build-deb: $build/libkmod.so.2 missing" >&2; exit 1; }
+lib=$work/lib
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+real=$(basename "$(readlink -f "$build/libkmod.so.2")")
+install -D -m 644 "$build/$real" "$lib/usr/lib/$multiarch/$real"
+strip --remove-section=.comment --remove-section=.note --strip-unneeded "$lib/usr/lib/$multiarch/$real"
+ln -s "$real" "$lib/usr/lib/$multiarch/libkmod.so.2"
+doc=$lib/usr/share/doc/libkmod2-modkit
+install -D -m 644 "$here/debian/copyright" "$doc/copyright"
+sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$date/" "$here/libkmod2/changelog.in" >"$doc/changelog"
+gzip -9n "$doc/changelog"
+install -d "$lib/DEBIAN"
+install -m 644 "$here/libkmod2/triggers" "$lib/DEBIAN/"
+# Programs built against this library depend on it, or on a libkmod2 as new as 34.2.
+echo "libkmod 2 libkmod2-modkit (>= $version) | libkmod2 (>= 34.2)" >"$lib/DEBIAN/shlibs"
+printf 'Source: modkit\n\nPackage: libkmod2-modkit\nArchitecture: any\n' >"$work/src/debian/control"
+depends=$(cd "$work/src" && dpkg-shlibdeps -O "$lib/usr/lib/$multiarch/$real" | sed -n 's/^shlibs:Depends=//p')
+size=$(du -k -s --apparent-size --exclude=DEBIAN "$lib" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@DEPENDS@/$depends/" \
+  -e "s/@INSTALLED_SIZE@/$size/" "$here/libkmod2/control.in" >"$lib/DEBIAN/control"
+md5sums "$lib"
+libdeb=$out/libkmod2-modkit_${version}_${arch}.deb
+assemble "$lib" "$libdeb"
+echo "$libdeb"

@@ -86,6 +86,7 @@ std::span<const OptionSpec> insmod_options();
 std::span<const OptionSpec> rmmod_options();
 std::span<const OptionSpec> lsmod_options();
 std::span<const OptionSpec> static_nodes_options();
+std::span<const OptionSpec> daemon_options();
 std::span<const OptionSpec> kmod_options();
 std::span<const OptionSpec> abi_check_options();
 std::span<const OptionSpec> abi_diff_options();
