@@ -13,7 +13,7 @@ bash "$ROOT/packaging/build-deb.sh" "$BUILD" "$WORK/deb" >"$WORK/debs" 2>"$WORK/
   { cat "$WORK/deb.log"; echo "FAIL: packaging/build-deb.sh"; exit 1; }
 grep -E ' (E|W): ' "$WORK/deb.log" | sed 's/^build-deb: lintian: /  lintian: /' | sort | uniq -c | sed 's/^ */  /' || true
 DEB=$(grep '/modkit_[^/]*\.deb$' "$WORK/debs") LIBDEB=$(grep '/libkmod2-modkit_[^/]*\.deb$' "$WORK/debs")
-note "ok: built $(basename "$DEB") and $(basename "$LIBDEB"), lintian without errors"
+note "ok: built $(basename "$DEB") and $(basename "$LIBDEB")$([ "${MODKIT_DEB_LINTIAN:-1}" = 0 ] || echo ', lintian without errors')"
 
 BROOT=$(bash "$ROOT/scripts/fetch-suite-root.sh" bookworm systemd,udev,pciutils,kmod,initramfs-tools) ||
   { echo "FAIL: no bookworm root (scripts/fetch-suite-root.sh)"; exit 1; }
@@ -38,7 +38,7 @@ in_root apt-get install -y --no-install-recommends /tmp/modkit.deb /tmp/libkmod2
 for p in modkit libkmod2-modkit; do expect "$p installed" "install ok installed" "$(status $p)"; done
 for p in kmod libkmod2; do expect "$p gone" "" "$(status $p | grep ' installed$' || true)"; done
 expect "apt-get check" 0 "$(in_root apt-get check >/dev/null 2>&1; echo $?)"
-expect "$lib is libkmod2-modkit's" "libkmod2-modkit: $lib" "$(in_root dpkg -S $lib 2>&1)"
+expect "$lib is libkmod2-modkit's" "libkmod2-modkit:amd64: $lib" "$(in_root dpkg -S $lib 2>&1)"
 expect "kmod 30's library file removed" "" "$(in_root ls "$old" 2>/dev/null || true)"
 new=$(in_root readlink -f $lib)
 expect "$lib is modkit's" "$(readlink -f "$BUILD/libkmod.so.2" | xargs basename)" "$(basename "$new")"
@@ -51,7 +51,7 @@ for b in /lib/systemd/systemd-udevd /bin/udevadm /lib/systemd/systemd-modules-lo
 done
 # They start: every symbol they bind (BIND_NOW) is there, in the version they were linked with.
 expect "udevadm --version" "252" "$(in_root udevadm --version 2>&1)"
-expect "systemd-udevd --version" "systemd 252" "$(in_root /lib/systemd/systemd-udevd --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+expect "systemd-udevd --version" "252" "$(in_root /lib/systemd/systemd-udevd --version 2>&1 | head -1 | cut -d. -f1)"
 expect "systemd-modules-load --version" "systemd 252" \
   "$(in_root /lib/systemd/systemd-modules-load --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 expect "lspci --version" "lspci version 3.9.0" "$(in_root lspci --version 2>&1)"
