@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmarks against kmod and DKMS on the real Debian tree; prints ratios.
-# usage: bench/run.sh BUILD_DIR [suite...]   suites: modinfo depmod modprobe dkms abi (default: all)
+# usage: bench/run.sh BUILD_DIR [suite...]   suites: modinfo depmod modprobe dkms abi daemon (default: all but daemon, which boots VMs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd); shift || true
@@ -11,7 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 RUNS=${RUNS:-7}
 CMP="python3 $ROOT/bench/compare.py"
-suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(modinfo depmod modprobe dkms abi)
+suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(modinfo depmod modprobe dkms abi packages)
 
 for v in plain xz zst; do
   for who in k m; do mkdir -p "$WORK/$who$v"; cp -al "$CACHE/$v/lib" "$WORK/$who$v/"; done
@@ -69,7 +69,9 @@ for s in "${suites[@]}"; do
       "exec $WORK/modprobe ${MP[*]} -a -R \$(cat $WORK/aliases) 2>/dev/null" --target 0.8 --mem-target 1.0
     ;;
   dkms) bash "$ROOT/bench/dkms.sh" "$BUILD" ;;
+  packages) bash "$ROOT/bench/packages.sh" "$BUILD" ;;
   abi) bash "$ROOT/bench/abi.sh" "$BUILD" ;;
+  daemon) bash "$ROOT/bench/daemon.sh" "$BUILD" ;;
   *) echo "unknown suite $s" >&2; exit 2 ;;
   esac
 done

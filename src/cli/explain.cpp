@@ -5,11 +5,16 @@
 #include "cli/explain.hpp"
 
 #include "cli/tools.hpp"
+#include "daemon/config.hpp"
+#include "daemon/history.hpp"
 #include "exec/kernel_state.hpp"
 #include "module/params.hpp"
 #include "util/diag.hpp"
 #include "util/json.hpp"
+#include "util/mapped_file.hpp"
 #include "util/output.hpp"
+
+#include <ctime>
 
 namespace modkit::cli::modprobe {
 
@@ -93,6 +98,37 @@ const char* removal_reason_key(resolve::RemovalReason r) {
     return "";
 }
 
+namespace {
+
+// What modkitd did with each module on demand (its history file, named by modkitd.conf), after
+// the explanation; nothing when modkitd never ran.
+void on_demand_history(const resolve::Explanation& ex) {
+    auto cfg = daemon::load_daemon_config("/etc/modkit/modkitd.conf");
+    if (!cfg) return;
+    auto text = util::read_file(cfg->history_file);
+    if (!text) return;
+    auto history = daemon::parse_history(*text);
+    std::string out;
+    for (const resolve::ExplainedModule& m : ex.modules) {
+        std::string lines;
+        for (const daemon::HistoryEntry& e : history.entries) {
+            if (e.module != m.name) continue;
+            char when[32] = "?";
+            std::time_t t = static_cast<std::time_t>(e.time);
+            std::tm tm{};
+            if (::gmtime_r(&t, &tm) != nullptr)
+                std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+            lines += "    " + std::string(when) + " " + daemon::history_event_name(e.event) + ": " +
+                     e.reason + "\n";
+        }
+        if (!lines.empty())
+            out += "  on demand (modkitd, " + cfg->history_file + "), " + m.name + ":\n" + lines;
+    }
+    util::Output::write(out);
+}
+
+} // namespace
+
 int explain(Context& ctx, const std::vector<std::string_view>& args) {
     resolve::ProbeFlags flags;
     flags.ignore_commands = ctx.opt.ignore_commands;
@@ -121,8 +157,10 @@ int explain(Context& ctx, const std::vector<std::string_view>& args) {
         }
         if (ctx.opt.json)
             explain_json(ctx, *ex, j);
-        else
+        else {
             explain_text(ctx, *ex);
+            on_demand_history(*ex);
+        }
         if (ex->modules.empty()) err = -ENOENT;
     }
     if (ctx.opt.json) {

@@ -14,6 +14,7 @@ namespace {
 
 constexpr Tool k_tools[] = {
     {"abi", abi_main, "will a module load into another kernel (check); what changed (diff)"},
+    {"daemon", daemon_main, "load drivers as devices appear, unload idle ones (modkitd)"},
     {"depmod", depmod_main, "generate modules.dep and the module index files"},
     {"dkms", dkms_main, "build and install out-of-tree modules (DKMS)"},
     {"explain", explain_main, "why and how modprobe would load a module (modprobe --explain)"},
@@ -23,8 +24,10 @@ constexpr Tool k_tools[] = {
     {"lsmod", lsmod_main, "list the loaded modules"},
     {"modinfo", modinfo_main, "show information about a kernel module"},
     {"modprobe", modprobe_main, "add or remove modules, with their dependencies"},
+    {"modkitd", modkitd_main, "the on-demand module daemon (modkit daemon)"},
     {"modules-load", modules_load_main,
      "load the modules modules-load.d lists (systemd-modules-load)"},
+    {"params", params_main, "the parameters a loaded module runs with, and where each comes from"},
     {"preflight", preflight_main, "what the next boot into an installed kernel would lose"},
     {"rmmod", rmmod_main, "remove modules from the kernel"},
     {"weak-modules", weak_modules_main, "link compatible out-of-tree modules into other kernels"},

@@ -37,6 +37,21 @@ int remove_module(System& sys, const std::string& name, unsigned flags, const ut
     return kernel::remove_module(sys, name, flags, log);
 }
 
+std::vector<std::string> bound_devices(System& sys, std::string_view name) {
+    std::vector<std::string> out;
+    std::string base = "/sys/module/" + std::string(name) + "/drivers";
+    auto drivers = sys.list_dir(base);
+    if (!drivers) return out;
+    for (const std::string& drv : *drivers) {
+        auto entries = sys.list_dir(base + "/" + drv);
+        if (!entries) continue;
+        for (const std::string& e : *entries)
+            if (e != "module" && sys.is_dir(base + "/" + drv + "/" + e))
+                out.push_back(drv + "/" + e);
+    }
+    return out;
+}
+
 std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys, const util::LogFn& log) {
     auto list = kernel::loaded_modules(sys, log);
     if (list)

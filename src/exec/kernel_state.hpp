@@ -35,6 +35,11 @@ long module_size(System& sys, std::string_view name, const util::LogFn& log = {}
 using kernel::Section;
 std::expected<std::vector<Section>, int> sections(System& sys, std::string_view name,
                                                   const util::LogFn& log = {});
+// The devices bound to the drivers of module `name`: every directory entry of each
+// /sys/module/<name>/drivers/<bus:driver>/ that is a device (a directory other than "module"),
+// as "bus:driver/device". Empty when the module has no drivers or none is bound. A driver with
+// a device is in use even at reference count 0 (a network card's driver, for one).
+std::vector<std::string> bound_devices(System& sys, std::string_view name);
 // /proc/modules in file order, names normalised as kmod_module_new_from_name does.
 std::expected<std::vector<LoadedModule>, int> loaded_modules(System& sys,
                                                              const util::LogFn& log = {});

@@ -12,7 +12,7 @@
 # usage: tests/system/run.sh [BUILD_DIR]
 # env:   SYSTEM_POWERLOSS=0 (skip the power-loss boots)  SYSTEM_PARALLEL=0 (one VM at a time)
 #        SYSTEM_VARIANTS="stock modkit libkmod" (the variants run; the power-loss boots are
-#        modkit's)
+#        modkit's)  SYSTEM_STOCK=0 (drop the stock variant and the comparison)
 #        SYSTEM_KEEP=1 (keep the disks and logs)  SYSTEM_LOGS=DIR  SYSTEM_SMP, SYSTEM_MEM
 # Exit 1 on any failure, 125 when the host cannot run it.
 set -euo pipefail
@@ -51,6 +51,7 @@ bash "$ROOT/packaging/build-deb.sh" "$BUILD" "$WORK/deb" >"$WORK/debs" 2>"$WORK/
 DEB=$(grep '/modkit_[^/]*\.deb$' "$WORK/debs") LIBDEB=$(grep '/libkmod2-modkit_[^/]*\.deb$' "$WORK/debs")
 echo "system: packages $(basename "$DEB") $(basename "$LIBDEB")"
 VARIANTS=" ${SYSTEM_VARIANTS:-stock modkit libkmod} "
+[ "${SYSTEM_STOCK:-1}" = 1 ] || VARIANTS=${VARIANTS/ stock / } # SYSTEM_STOCK=0: modkit's variants only
 has() { [[ "$VARIANTS" == *" $1 "* ]]; }
 source "$HERE/lib/host.sh"
 

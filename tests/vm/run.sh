@@ -115,8 +115,10 @@ done
 echo "vm: kernels ${VM_KERNELS// /, } (bookworm: $KVER), tools: $TOOLSETS, ${#CASES[@]} case(s) in ${#BOOTS[@]} boot(s) per tool set"
 for k in "${!STATUS[@]}"; do printf '  skip  %-28s %s (%s)\n' "${k#*:}" "${REASON[$k]}" "${k%%:*}"; done
 
-run_group() { # TOOLS GROUP_INDEX
-  local tools=$1 g=$2 key=${BOOTS[$2]} files=() names=() requests='' patched='' built='' dkms='' clients='' stages='' f name timeout=90
+# One boot: `boot` stages its cases and runs QEMU (in the background, VM_JOBS at a time),
+# `judge` reads the serial log afterwards and reports each case, in order.
+run_group() { # TOOLS GROUP_INDEX boot|judge
+  local tools=$1 g=$2 mode=$3 key=${BOOTS[$2]} files=() names=() requests='' patched='' built='' dkms='' clients='' stages='' f name timeout=90
   local kernel=${key%%|*} rest=${key#*|}
   local cmdline=${rest%%|*} qemu=${rest#*|}
   for f in "${CASES[@]}"; do
@@ -133,8 +135,14 @@ run_group() { # TOOLS GROUP_INDEX
     timeout=$((timeout + $(vm_case_header "$f" timeout | grep -oE '^[0-9]+' || echo 60)))
   done
   vm_use_kernel "$kernel"
-  export VM_QEMU_ARGS=$qemu
   local stage=$WORK/stage-$tools-$g cpio=$WORK/$tools-$g.cpio log=$LOGS/$tools/boot-$g.log
+  if [ "$mode" = judge ]; then
+    local rc secs
+    read -r rc secs <"$log.status"
+    judge_group
+    return
+  fi
+  export VM_QEMU_ARGS=$qemu
   mkdir -p "$LOGS/$tools"
   rm -rf "$stage"
   vm_stage_tools "$stage" "$tools"
@@ -149,12 +157,17 @@ run_group() { # TOOLS GROUP_INDEX
   t1=$(date +%s)
   vm_boot "$cpio" "$cmdline" "$log" "$timeout" || rc=$?
   rm -f "$cpio"
+  echo "$rc $(($(date +%s) - t1))" >"$log.status"
+}
+
+# The report of one boot (run_group's locals in scope: files, names, log, rc, secs...).
+judge_group() {
   local boot_problem=
   [ "$rc" = 124 ] && boot_problem="VM timed out after ${timeout}s"
   grep -q 'Kernel panic' "$log" && boot_problem="kernel panic: $(grep -m1 'Kernel panic' "$log")"
   grep -q '^=== ALL DONE' "$log" || boot_problem=${boot_problem:-"the VM stopped before the end (qemu rc=$rc)"}
   printf -- '-- boot %d/%d [%s] %s cmdline "%s"%s: %d case(s), %ss\n' "$((g + 1))" "${#BOOTS[@]}" "$tools" \
-    "$KVER" "$cmdline" "${qemu:+ qemu \"$qemu\"}" "${#files[@]}" "$(($(date +%s) - t1))"
+    "$KVER" "$cmdline" "${qemu:+ qemu \"$qemu\"}" "${#files[@]}" "$secs"
   local i
   for i in "${!files[@]}"; do
     f=${files[$i]}
@@ -199,8 +212,21 @@ run_group() { # TOOLS GROUP_INDEX
   fi
 }
 
+# Boots run VM_JOBS at a time (each QEMU is one TCG thread); reports come out in boot order.
+VM_JOBS=${VM_JOBS:-2}
 for tools in $TOOLSETS; do
-  for g in "${!BOOTS[@]}"; do run_group "$tools" "$g"; done
+  mkdir -p "$LOGS/$tools"
+  rm -f "$LOGS/$tools"/boot-*.log.status
+  for g in "${!BOOTS[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$VM_JOBS" ]; do wait -n || true; done
+    run_group "$tools" "$g" boot >"$WORK/boot-$tools-$g.out" 2>&1 &
+  done
+  wait
+  for g in "${!BOOTS[@]}"; do
+    cat "$WORK/boot-$tools-$g.out"
+    if [ -f "$LOGS/$tools/boot-$g.log.status" ]; then run_group "$tools" "$g" judge
+    else FAILED=1; echo "-- boot $((g + 1)): could not be staged"; fi
+  done
 done
 
 # Differential: with both tool sets, each case's transcript must be the same.
