@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean deb system-test abi-full vm-abi-sample
+.PHONY: all run test lint release deps tree build asan unit unit-asan compat vm-test vm-diff fuzz fuzz-smoke bench format clean deb system-test abi-full vm-abi-sample packages-test system-packages-test
 
 all: build
 
@@ -69,14 +69,26 @@ vm-test: build tree
 vm-diff: build tree
 	TOOLS=both bash tests/vm/run.sh $(BUILD)
 
-# The Debian package (packaging/build-deb.sh): $(BUILD)/deb/modkit_<version>_<arch>.deb, lintian-clean.
+# The Debian packages (packaging/build-deb.sh), lintian-clean: $(BUILD)/deb/modkit_<version>_<arch>.deb
+# and libkmod2-modkit_<version>_<arch>.deb (modkit's libkmod.so.2 in libkmod2's place).
 deb: build
 	bash packaging/build-deb.sh $(BUILD)
 
-# A real Debian 12 system booted in QEMU, stock (kmod, DKMS) and with the modkit package,
-# compared (tests/system/run.sh; the image is built once into /var/cache/modkit/system-image).
+# A real Debian 12 system booted in QEMU, stock (kmod, DKMS), with the modkit package, and with
+# modkit and libkmod2-modkit (no package of kmod's), compared (tests/system/run.sh; the image is
+# built once into /var/cache/modkit/system-image). Not in `test`: see the timing note there.
 system-test: deb
 	bash tests/system/run.sh $(BUILD)
+
+# `dkms mkbmdeb`, `mkdeb`, `mkdsc` and `mkrpm` on this host with v4l2loopback-dkms for two kernels
+# (tests/packages/host.sh: dpkg-deb, lintian, rpm --root, a failing build; about 3 minutes).
+packages-test: build tree
+	bash tests/packages/host.sh $(BUILD)
+
+# Those binary packages installed, upgraded and removed in the booted Debian of system-test
+# (tests/packages/system.sh: two TCG boots, about 15 minutes).
+system-packages-test: build tree
+	bash tests/packages/system.sh $(BUILD)
 
 # Everything CI runs: the format and layering checks, warnings-as-errors build, unit tests
 # (plain and sanitized), a packager's Release build with its unit tests, the differential tests

@@ -2,7 +2,8 @@
 # The kernel-ABI commands against their targets (issue 12), side by side with the nearest
 # existing tool where there is one:
 #   abi check of every module of a tree against another kernel (< 1 s on 2 cores), beside
-#     kmod's `depmod -n -e -E Module.symvers`, which checks only the symbols of the same modules
+#     kmod's `depmod -n -e -E Module.symvers`, which checks only the symbols of the same modules;
+#     and of a kernel's own tree against itself (nothing refused early: every check runs)
 #   abi diff of two Module.symvers (~25000 symbols, < 0.1 s), beside sort+join(1) computing the
 #     same added/removed/changed counts
 #   preflight of a system with two installed kernels (< 2 s), with no reference tool
@@ -29,6 +30,13 @@ cp -al "$C_OLD/plain/lib/modules/$OLD/kernel" "$WORK/mix/lib/modules/$NEW/"
 $CMP "abi check, $n modules vs another kernel" "$RUNS" \
   "/sbin/depmod -n -b $WORK/mix -e -E $S_NEW $NEW >/dev/null 2>&1" \
   "$M abi check -q -k $NEW --tree $C_NEW/plain/lib/modules/$NEW --boot $C_NEW/boot --symvers $S_NEW $C_OLD/plain/lib/modules/$OLD" \
+  --abs-target 1.0
+# The same kernel's own tree against itself: nothing is refused early, every check runs (each
+# imported symbol's CRC, signatures against the kernel's certificate, dependencies).
+n_new=$(find "$C_NEW/plain/lib/modules/$NEW" -name '*.ko' | wc -l)
+$CMP "abi check, $n_new modules vs their own kernel (every check)" "$RUNS" \
+  "/sbin/depmod -n -b $C_NEW/plain -e -E $S_NEW $NEW >/dev/null 2>&1" \
+  "$M abi check -q -k $NEW --tree $C_NEW/plain/lib/modules/$NEW --boot $C_NEW/boot --symvers $S_NEW $C_NEW/plain/lib/modules/$NEW" \
   --abs-target 1.0
 cat >"$WORK/join.sh" <<JOIN
 export LC_ALL=C

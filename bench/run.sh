@@ -11,7 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 RUNS=${RUNS:-7}
 CMP="python3 $ROOT/bench/compare.py"
-suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(modinfo depmod modprobe dkms abi)
+suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(modinfo depmod modprobe dkms abi packages)
 
 for v in plain xz zst; do
   for who in k m; do mkdir -p "$WORK/$who$v"; cp -al "$CACHE/$v/lib" "$WORK/$who$v/"; done
@@ -69,6 +69,7 @@ for s in "${suites[@]}"; do
       "exec $WORK/modprobe ${MP[*]} -a -R \$(cat $WORK/aliases) 2>/dev/null" --target 0.8 --mem-target 1.0
     ;;
   dkms) bash "$ROOT/bench/dkms.sh" "$BUILD" ;;
+  packages) bash "$ROOT/bench/packages.sh" "$BUILD" ;;
   abi) bash "$ROOT/bench/abi.sh" "$BUILD" ;;
   daemon) bash "$ROOT/bench/daemon.sh" "$BUILD" ;;
   *) echo "unknown suite $s" >&2; exit 2 ;;

@@ -19,7 +19,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-bench-system.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 IMAGE=$(bash "$ROOT/scripts/system-image.sh")
-DEB=$(bash "$ROOT/packaging/build-deb.sh" "$BUILD" "$WORK/deb" 2>/dev/null)
+DEB=$(bash "$ROOT/packaging/build-deb.sh" "$BUILD" "$WORK/deb" 2>/dev/null | grep '/modkit_[^/]*\.deb$')
 source "$HERE/lib/host.sh"
 
 # The stages: bench/system's, with the desktop list beside them, and tests/system's install.

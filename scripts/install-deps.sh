@@ -15,6 +15,9 @@ packages=(
   dpkg-dev binutils
   gcc-12
   mmdebstrap abigail-tools pciutils valgrind meson
+  scdoc man-db python3-jsonschema bash-completion zsh fish
+  lintian fakeroot rpm debhelper
+  ndctl daxctl
 )
 # Headers of the kernel the VM tests boot, to build out-of-tree test modules at test time
 # (tests/vm/modsrc). They pull linux-headers-<abi>-common, linux-kbuild-6.1 and the matching

@@ -153,7 +153,15 @@ public:
 
     void config(const PreflightInput& in) {
         for (const auto& ref : in.config) {
-            if (kernel_has(ref.module) || in.config_aliases.contains(ref.module)) continue;
+            if (kernel_has(ref.module) || ref.target_alias ||
+                in.config_aliases.contains(ref.module))
+                continue;
+            if (!ref.running_has) {
+                add("config", ref.origin, Severity::Warning,
+                    ref.kind + " names " + ref.module + ", which neither " + in.running + " nor " +
+                        m_t.release() + " has");
+                continue;
+            }
             // A module that stopped loading at boot is a loss; a stale option or blacklist
             // line is only noise.
             Severity s = ref.kind == "modules-load.d" ? Severity::Loss : Severity::Warning;

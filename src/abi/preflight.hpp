@@ -61,6 +61,11 @@ struct ConfigReference {
     std::string kind; // "modules-load.d", "options", "blacklist", "install", "softdep"
     std::string module;
     std::string origin; // file:line
+    // Found by the caller: KVER's modules.alias maps the name to a module (as "fs-vfat" is),
+    // and whether the running kernel has it (module, built-in or alias): a name neither kernel
+    // has is stale configuration, not something the next boot loses.
+    bool target_alias = false;
+    bool running_has = true;
 };
 
 struct PreflightInput {

@@ -1,6 +1,7 @@
 // `modkit abi check|diff`: the command line of the ABI checks. `check` predicts, for each
 // module, what loading it into another kernel would do; `diff` is in abi_diff.cpp.
 #include "cli/abi_render.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "abi/kernel_target.hpp"
@@ -17,7 +18,6 @@
 #include "util/fs.hpp"
 #include <algorithm>
 #include <dirent.h>
-#include <getopt.h>
 #include <string>
 #include <vector>
 
@@ -104,47 +104,48 @@ util::Expected<std::vector<std::string>> module_paths(const std::vector<std::str
     return out;
 }
 
+enum { k_tree = 256, k_boot, k_symvers, k_cert, k_json, k_all };
+constexpr OptionSpec k_check_options[] = {
+    {'k', "kernel", 'k', ValueKind::KernelVersion, "the target kernel (default: --tree's name)"},
+    {'b', "basedir", 'b', ValueKind::Directory, "look for the target's files under ROOT"},
+    {k_tree, "tree", 0, ValueKind::Directory, "the target's module directory"},
+    {k_boot, "boot", 0, ValueKind::Directory, "where vmlinuz-KVER and config-KVER are"},
+    {k_symvers, "symvers", 0, ValueKind::File, "the target's Module.symvers (plain or .gz)"},
+    {k_cert, "cert", 0, ValueKind::File, "trust this certificate too (an enrolled MOK)"},
+    {'j', "jobs", 'j', ValueKind::Number, "threads (default: all CPUs)"},
+    {k_json, "json", 0, ValueKind::None, "print JSON (docs/json.md)"},
+    {k_all, "all", 0, ValueKind::None, "one finding per symbol, never folded"},
+    {'q', "quiet", 'q', ValueKind::None, "one line per module"},
+    {'v', "verbose", 'v', ValueKind::None, "notes and the kernel's own messages too"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 int abi_check_main(int argc, char** argv) {
-    enum { k_tree = 256, k_boot, k_symvers, k_cert, k_json, k_all };
-    static const option longopts[] = {
-        {"kernel", required_argument, nullptr, 'k'},
-        {"basedir", required_argument, nullptr, 'b'},
-        {"tree", required_argument, nullptr, k_tree},
-        {"boot", required_argument, nullptr, k_boot},
-        {"symvers", required_argument, nullptr, k_symvers},
-        {"cert", required_argument, nullptr, k_cert},
-        {"jobs", required_argument, nullptr, 'j'},
-        {"json", no_argument, nullptr, k_json},
-        {"all", no_argument, nullptr, k_all},
-        {"quiet", no_argument, nullptr, 'q'},
-        {"verbose", no_argument, nullptr, 'v'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     abi::TargetOptions target;
     bool json = false;
     abi::Fold fold = abi::Fold::Yes;
     abi_render::Detail detail = abi_render::Detail::Reasons;
     optind = 0;
-    for (int c; (c = getopt_long(argc, argv, "k:b:j:qvh", longopts, nullptr)) != -1;) {
+    OptionParser parser(k_check_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
         case 'k':
-            target.release = optarg;
+            target.release = parser.value();
             break;
         case 'b':
-            target.root = optarg;
+            target.root = parser.value();
             break;
         case k_tree:
-            target.tree = optarg;
+            target.tree = parser.value();
             break;
         case k_boot:
-            target.boot = optarg;
+            target.boot = parser.value();
             break;
         case k_symvers:
-            target.symvers = optarg;
+            target.symvers = parser.value();
             break;
         case k_cert:
-            target.certs.push_back(optarg);
+            target.certs.push_back(parser.value());
             break;
         case 'j': {
             char* end = nullptr;
@@ -216,6 +217,10 @@ void abi_help() {
 }
 
 } // namespace
+
+std::span<const OptionSpec> abi_check_options() {
+    return k_check_options;
+}
 
 int abi_main(int argc, char** argv) {
     if (argc < 2) {

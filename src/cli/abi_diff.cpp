@@ -1,6 +1,7 @@
 // `modkit abi diff OLD NEW`: what changed between the exports of two kernels, and what it
 // breaks. OLD and NEW are each a Module.symvers (plain or .gz), a module directory or an
 // installed kernel's release.
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "abi/diff.hpp"
@@ -17,7 +18,6 @@
 #include "util/fs.hpp"
 #include <algorithm>
 #include <cstdio>
-#include <getopt.h>
 
 namespace modkit::cli {
 namespace {
@@ -176,33 +176,38 @@ std::string json(const abi::DiffResult& r, const std::string& old_arg, const std
     return w.take();
 }
 
+enum { k_stablelist = 256, k_modules, k_json, k_breaking };
+constexpr OptionSpec k_options[] = {
+    {'b', "basedir", 'b', ValueKind::Directory, "look for kernel releases' files under ROOT"},
+    {k_stablelist, "stablelist", 0, ValueKind::File, "only breaks of the symbols listed"},
+    {k_modules, "modules", 0, ValueKind::File, "out-of-tree modules to check (file or directory)"},
+    {k_breaking, "breaking", 0, ValueKind::None, "list only the changes that break modules"},
+    {k_json, "json", 0, ValueKind::None, "print JSON (docs/json.md)"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> abi_diff_options() {
+    return k_options;
+}
+
 int abi_diff_main(int argc, char** argv) {
-    enum { k_stablelist = 256, k_modules, k_json, k_breaking };
-    static const option longopts[] = {
-        {"basedir", required_argument, nullptr, 'b'},
-        {"stablelist", required_argument, nullptr, k_stablelist},
-        {"modules", required_argument, nullptr, k_modules},
-        {"breaking", no_argument, nullptr, k_breaking},
-        {"json", no_argument, nullptr, k_json},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     std::string root = "/";
     std::vector<std::string> stablelists, module_args;
     bool json_out = false, only_breaking = false;
     optind = 0;
-    for (int c; (c = getopt_long(argc, argv, "b:h", longopts, nullptr)) != -1;) {
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
         case 'b':
-            root = optarg;
+            root = parser.value();
             break;
         case k_stablelist:
-            stablelists.push_back(optarg);
+            stablelists.push_back(parser.value());
             break;
         case k_modules:
-            module_args.push_back(optarg);
+            module_args.push_back(parser.value());
             break;
         case k_breaking:
             only_breaking = true;

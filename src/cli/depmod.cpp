@@ -8,6 +8,7 @@
 #include "util/fs.hpp"
 #include "util/output.hpp"
 #include "util/prefault.hpp"
+#include "util/progress.hpp"
 #include "util/strings.hpp"
 
 #include <cstdio>
@@ -73,7 +74,7 @@ constexpr OptionSpec k_options[] = {
     {'A', "quick", 'A', ValueKind::None, "Only does the work if there's a new module"},
     {'e', "errsyms", 'e', ValueKind::None, "Report not supplied symbols"},
     {'n', "show", 'n', ValueKind::None, "Write the dependency file on stdout only"},
-    {'n', "dry-run", 'n', ValueKind::None, "Same as --show"},
+    {'n', "dry-run", 'n', ValueKind::None, {}}, // kmod's help does not list it
     {'P', "symbol-prefix", 'P', ValueKind::Word, "Architecture symbol prefix"},
     {'C', "config", 'C', ValueKind::File, "Use PATH as configuration file or directory"},
     {'v', "verbose", 'v', ValueKind::None, "Enable verbose mode"},
@@ -216,8 +217,22 @@ int depmod_main(int argc, char** argv) {
     if (auto done = parse_depmod_options(argc, argv, opt)) return *done;
     if (auto done = parse_depmod_arguments(argc, argv, opt)) return *done;
     depmod::DepmodSink sink;
-    sink.message = [](const config::Diagnostic& d) { util::Diag::log(d.level, d.message); };
+    // On a terminal, a long run shows how far reading the modules has got (nowhere else); a
+    // message first erases the line, so it is never written into it.
+    util::ProgressLine progress;
+    sink.message = [&progress](const config::Diagnostic& d) {
+        progress.clear();
+        util::Diag::log(d.level, d.message);
+    };
     sink.out = [](std::string_view text) { util::Output::write(text); };
+    if (progress.enabled())
+        sink.progress = [&progress](size_t done, size_t total) {
+            if (done == total)
+                progress.finish();
+            else
+                progress.update("depmod: reading modules " + std::to_string(done) + "/" +
+                                std::to_string(total));
+        };
     // A run over a distribution tree touches some 30 MiB of heap; populating it in one step
     // took a warm incremental run from ~205 to ~150 ms on a 2-vCPU VM (util/prefault.hpp).
     util::reserve_heap(size_t{32} << 20);

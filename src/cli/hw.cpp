@@ -3,6 +3,8 @@
 // (--modules, for a minimal initramfs or localmodconfig-style trimming) or JSON.
 #include "cli/tools.hpp"
 
+#include "cli/option_table.hpp"
+
 #include "abi/target_files.hpp"
 #include "config/config_files.hpp"
 #include "config/modprobe_config.hpp"
@@ -16,7 +18,6 @@
 #include "util/strings.hpp"
 
 #include "util/fs.hpp"
-#include <getopt.h>
 
 namespace modkit::cli {
 namespace {
@@ -54,28 +55,39 @@ std::string matches_text(const resolve::DeviceReport& r) {
     return out.empty() ? "-" : out;
 }
 
+enum { k_json = 256 };
+constexpr OptionSpec k_options[] = {
+    {'k', "kernel", 'k', ValueKind::KernelVersion,
+     "answer for installed kernel KVER, not the running one"},
+    {'m', "modules", 'm', ValueKind::None,
+     "print only the modules this hardware needs, one per line"},
+    {'b', "basedir", 'b', ValueKind::Directory,
+     "read /sys, /proc, /lib/modules and modprobe.d under ROOT"},
+    {k_json, "json", 0, ValueKind::None, "print JSON (docs/json.md)"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> hw_options() {
+    return k_options;
+}
+
 int hw_main(int argc, char** argv) {
-    enum { k_json = 256 };
-    static const option longopts[] = {
-        {"kernel", required_argument, nullptr, 'k'},  {"modules", no_argument, nullptr, 'm'},
-        {"basedir", required_argument, nullptr, 'b'}, {"json", no_argument, nullptr, k_json},
-        {"help", no_argument, nullptr, 'h'},          {nullptr, 0, nullptr, 0},
-    };
     std::string root = "/", kernel;
     bool list_modules = false, as_json = false;
     optind = 0;
-    for (int c; (c = getopt_long(argc, argv, "k:mb:h", longopts, nullptr)) != -1;) {
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
         case 'k':
-            kernel = optarg;
+            kernel = parser.value();
             break;
         case 'm':
             list_modules = true;
             break;
         case 'b':
-            root = optarg;
+            root = parser.value();
             break;
         case k_json:
             as_json = true;

@@ -2,6 +2,7 @@
 // the compat tools (insmod, lsmod, ...) are reached through their own names in the dispatch
 // table, as kmod's symlinks reach them.
 #include "cli/kernel_tools.hpp"
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "util/diag.hpp"
@@ -10,7 +11,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <getopt.h>
 #include <string>
 
 namespace modkit::cli {
@@ -36,6 +36,11 @@ constexpr const char* k_compat[][2] = {
     {"lsmod", "compat lsmod command"},       {"rmmod", "compat rmmod command"},
     {"insmod", "compat insmod command"},     {"modinfo", "compat modinfo command"},
     {"modprobe", "compat modprobe command"}, {"depmod", "compat depmod command"},
+};
+
+constexpr OptionSpec k_kmod_options[] = {
+    {'V', "version", 'V', ValueKind::None, "show version"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
 };
 
 std::string entry(const char* name, const char* help) {
@@ -67,15 +72,15 @@ int help_command(int argc, char** argv, KernelToolEnv&) {
 
 } // namespace
 
+std::span<const OptionSpec> kmod_options() {
+    return k_kmod_options;
+}
+
 int kmod_run(int argc, char** argv, KernelToolEnv& env) {
-    static const option longopts[] = {
-        {"help", no_argument, nullptr, 'h'},
-        {"version", no_argument, nullptr, 'V'},
-        {nullptr, 0, nullptr, 0},
-    };
     optind = 0;
+    OptionParser parser(k_kmod_options, "+");
     for (;;) {
-        int c = getopt_long(argc, argv, "+hV", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'h':

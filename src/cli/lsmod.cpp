@@ -6,6 +6,7 @@
 
 #include "exec/kernel_state.hpp"
 #include "util/diag.hpp"
+#include "util/json.hpp"
 #include "util/output.hpp"
 
 #include <cstdio>
@@ -24,6 +25,7 @@ void help() {
                         "Options:\n"
                         "\t-s, --syslog      print to syslog, not stderr\n"
                         "\t-v, --verbose     enables more messages\n"
+                        "\t    --json        print the modules as JSON (modkit)\n"
                         "\t-V, --version     show version\n"
                         "\t-h, --help        show this help\n");
 }
@@ -37,12 +39,49 @@ std::string row(const std::string& name, long size, int use_count) {
     return out + nums;
 }
 
+enum { k_json = 256 };
 constexpr OptionSpec k_options[] = {
     {'s', "syslog", 's', ValueKind::None, "print to syslog, not stderr"},
     {'v', "verbose", 'v', ValueKind::None, "enables more messages"},
+    {k_json, "json", 0, ValueKind::None, "print the modules as JSON (modkit)"},
     {'V', "version", 'V', ValueKind::None, "show version"},
     {'h', "help", 'h', ValueKind::None, "show this help"},
 };
+
+// The /proc/modules state column as /sys/module/M/initstate names it.
+std::string_view state_word(std::string_view proc_state) {
+    if (proc_state == "Live") return "live";
+    if (proc_state == "Loading") return "coming";
+    if (proc_state == "Unloading") return "going";
+    return "unknown";
+}
+
+// lsmod --json (docs/json.md): the same modules, sizes, counts and holders as the table,
+// with each module's state and taint flags.
+std::string lsmod_json(exec::System& sys, const std::vector<exec::LoadedModule>& loaded) {
+    util::JsonWriter w;
+    w.begin_object().field("version", 1).key("modules").begin_array();
+    for (const exec::LoadedModule& m : loaded) {
+        w.begin_object();
+        w.field("name", m.name);
+        w.field("size", exec::module_size(sys, m.name));
+        w.field("refcount", exec::refcnt(sys, m.name));
+        w.key("holders").begin_array();
+        if (auto holders = exec::holders(sys, m.name))
+            for (const std::string& h : *holders)
+                w.value(h);
+        w.end_array();
+        w.field("state", state_word(m.state));
+        auto taint = sys.read_file("/sys/module/" + m.name + "/taint");
+        std::string flags = taint ? *taint : "";
+        while (!flags.empty() && (flags.back() == '\n' || flags.back() == ' '))
+            flags.pop_back();
+        w.field("taint", flags);
+        w.end_object();
+    }
+    w.end_array().end_object();
+    return w.take();
+}
 
 } // namespace
 
@@ -55,6 +94,7 @@ int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
     OptionParser parser(k_options);
     bool use_syslog = false;
     int verbose = 0;
+    bool json = false;
     for (;;) {
         int c = parser.next(argc, argv);
         if (c == -1) break;
@@ -64,6 +104,9 @@ int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
             break;
         case 'v':
             ++verbose;
+            break;
+        case k_json:
+            json = true;
             break;
         case 'h':
             help();
@@ -86,6 +129,10 @@ int lsmod_run(int argc, char** argv, KernelToolEnv& env) {
         util::Diag::error(std::string("could not get list of modules: ") +
                           std::strerror(-loaded.error()));
         return 1;
+    }
+    if (json) {
+        util::Output::write(lsmod_json(env.sys, *loaded));
+        return 0;
     }
     util::Output::write("Module                  Size  Used by\n");
     for (const exec::LoadedModule& m : *loaded) {

@@ -1,6 +1,7 @@
 // modinfo: kmod-compatible module information: the options and the printing. What each
 // argument names and each module's entries come from resolve::ModinfoQuery, read on all
 // cores; output is printed strictly in argument order, byte-identical to kmod's.
+#include "cli/modinfo_json.hpp"
 #include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
@@ -8,6 +9,7 @@
 #include "resolve/modinfo.hpp"
 #include "util/diag.hpp"
 #include "util/fs.hpp"
+#include "util/json.hpp"
 #include "util/output.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
@@ -28,6 +30,7 @@ struct Options {
     bool arg_is_modname = false;
     std::optional<std::string> kversion;
     std::optional<std::string> basedir;
+    bool json = false;
 };
 
 // The output of one argument: stdout text and error lines, in the order they happen.
@@ -38,6 +41,7 @@ struct Chunk {
 struct Result {
     std::vector<Chunk> chunks;
     bool failed = false;
+    std::optional<ModinfoJsonModule> json; // with --json: the module, printed as one value
 };
 
 class Printer {
@@ -178,6 +182,17 @@ Result describe(const resolve::ModinfoTarget& w, const Options& opt,
     if (!opt.field) pr.labelled("filename:", filename);
 
     resolve::ModinfoEntries info = query.entries(w, budget);
+    if (opt.json) {
+        res.chunks.clear(); // the name and filename lines: fields of the object instead
+        if (info.status == resolve::ModinfoEntries::Status::Failed) {
+            for (auto& e : info.errors)
+                pr.error(std::move(e));
+            res.failed = true;
+        } else {
+            res.json = ModinfoJsonModule{w.name, filename, no_path, std::move(info.entries)};
+        }
+        return res;
+    }
     switch (info.status) {
     case resolve::ModinfoEntries::Status::NameOnly:
         return res;
@@ -201,6 +216,8 @@ int print_modinfo(const std::string& dirname, const std::vector<std::string_view
     resolve::ModinfoQuery query(dir);
     bool failed = false;
     auto targets = query.resolve(args, opt.arg_is_modname, failed);
+    util::JsonWriter json;
+    if (opt.json) json.begin_object().field("version", 1).key("modules").begin_array();
     // Decompressed modules in flight at once; one larger module still goes through alone.
     util::MemoryBudget budget(16u << 20);
     unsigned jobs = targets.size() > 8 ? util::default_jobs() : 1;
@@ -214,8 +231,13 @@ int print_modinfo(const std::string& dirname, const std::vector<std::string_view
                 else
                     util::Output::write(c.text);
             }
+            if (res.json) modinfo_json(json, *res.json);
             failed |= res.failed;
         });
+    if (opt.json) {
+        json.end_array().end_object();
+        util::Output::write(json.take());
+    }
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -238,6 +260,7 @@ void help(const char* prog) {
         "\t-F, --field=FIELD           Print only provided FIELD\n"
         "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
         "\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules\n"
+        "\t    --json                  Print every module as JSON (modkit)\n"
         "\t-V, --version               Show version\n"
         "\t-h, --help                  Show this help\n");
 }
@@ -246,6 +269,7 @@ void help(const char* prog) {
 
 namespace {
 
+enum { k_json = 256 };
 constexpr OptionSpec k_options[] = {
     {'a', "author", 'a', ValueKind::None, "Print only 'author'"},
     {'d', "description", 'd', ValueKind::None, "Print only 'description'"},
@@ -257,6 +281,7 @@ constexpr OptionSpec k_options[] = {
     {'F', "field", 'F', ValueKind::Word, "Print only provided FIELD"},
     {'k', "set-version", 'k', ValueKind::KernelVersion, "Use VERSION instead of `uname -r`"},
     {'b', "basedir", 'b', ValueKind::Directory, "Use DIR as filesystem root for /lib/modules"},
+    {k_json, "json", 0, ValueKind::None, "Print every module as JSON (modkit)"},
     {'V', "version", 'V', ValueKind::None, "Show version"},
     {'h', "help", 'h', ValueKind::None, "Show this help"},
 };
@@ -297,6 +322,9 @@ std::optional<int> parse_modinfo_options(int argc, char** argv, Options& opt) {
         case 'b':
             opt.basedir = parser.value();
             break;
+        case k_json:
+            opt.json = true;
+            break;
         case 'h':
             help(argv[0]);
             return EXIT_SUCCESS;
@@ -308,6 +336,11 @@ std::optional<int> parse_modinfo_options(int argc, char** argv, Options& opt) {
     }
     if (optind >= argc) {
         util::Diag::error("missing module or filename.");
+        return EXIT_FAILURE;
+    }
+    if (opt.json && (opt.field || opt.separator == '\0')) {
+        util::Diag::error("--json prints every field: it cannot be combined with -F, -a, -d, "
+                          "-l, -p, -n or -0.");
         return EXIT_FAILURE;
     }
     return std::nullopt;

@@ -8,6 +8,7 @@
 #include "module/params.hpp"
 #include "util/diag.hpp"
 #include "util/fs.hpp"
+#include "util/json.hpp"
 #include "util/output.hpp"
 
 #include <cstdlib>
@@ -54,9 +55,40 @@ config::ModprobeConfig load_config(const modprobe::Options& opt, const std::stri
     return cfg;
 }
 
+// --json with -D, -R, --show-modversions or --show-exports: the same answers as one document
+// (docs/json.md). -D and -R answer per argument, as their text does.
+int dispatch_json(modprobe::Context& ctx, const std::vector<std::string_view>& args) {
+    const modprobe::Options& o = ctx.opt;
+    util::JsonWriter w;
+    ctx.json = &w;
+    w.begin_object().field("version", 1);
+    int err = 0;
+    if (o.show_modversions || o.show_exports) {
+        w.field("module", args[0]);
+        err = o.show_modversions ? modprobe::show_modversions(ctx, std::string(args[0]))
+                                 : modprobe::show_exports(ctx, std::string(args[0]));
+        w.end_object();
+        if (err >= 0) util::Output::write(w.take());
+    } else {
+        w.key("queries").begin_array();
+        if (o.all) {
+            err = modprobe::insert_all(ctx, args);
+        } else {
+            bool have_opts = args.size() > 1;
+            std::string opts = module::join_options(std::span(args).subspan(1));
+            err = modprobe::insert_one(ctx, std::string(args[0]), have_opts ? &opts : nullptr);
+        }
+        w.end_array().end_object();
+        util::Output::write(w.take());
+    }
+    ctx.json = nullptr;
+    return err;
+}
+
 int dispatch(modprobe::Context& ctx, const std::vector<std::string_view>& args) {
     const modprobe::Options& o = ctx.opt;
     if (o.explain) return modprobe::explain(ctx, args);
+    if (o.json) return dispatch_json(ctx, args);
     if (o.show_config) return modprobe::show_config(ctx);
     if (o.show_modversions) return modprobe::show_modversions(ctx, std::string(args[0]));
     if (o.show_exports) return modprobe::show_exports(ctx, std::string(args[0]));

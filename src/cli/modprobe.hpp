@@ -7,6 +7,7 @@
 #include "exec/probe_exec.hpp"
 #include "index/module_dir.hpp"
 #include "resolve/resolver.hpp"
+#include "util/json.hpp"
 
 #include <optional>
 #include <string>
@@ -67,6 +68,9 @@ struct Context {
     // A FATAL message was printed: kmod's modprobe exits there with status 1, so every action
     // stops at once and nothing more is done or printed.
     bool halted = false;
+    // With --json (-D, -R, --show-modversions, --show-exports): where the answers go instead of
+    // modprobe's text lines (docs/json.md).
+    util::JsonWriter* json = nullptr;
 
     Context(Options o, std::string dirname_, config::ModprobeConfig cfg, exec::System& sys)
         : opt(std::move(o))

@@ -6,6 +6,7 @@
 #include "module/module_file.hpp"
 #include "module/modversions.hpp"
 #include "util/diag.hpp"
+#include "util/fs.hpp"
 #include "util/output.hpp"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <unistd.h>
 
 namespace modkit::cli::modprobe {
@@ -50,6 +52,51 @@ int index_error(const util::Error& e) {
     return -e.sys_errno;
 }
 
+std::string_view reason_word(resolve::StepReason r) {
+    switch (r) {
+    case resolve::StepReason::Target:
+        return "target";
+    case resolve::StepReason::Dependency:
+        return "dependency";
+    case resolve::StepReason::SoftdepPre:
+        return "softdep-pre";
+    case resolve::StepReason::SoftdepPost:
+        return "softdep-post";
+    }
+    return "target";
+}
+
+// -D --json: the steps -D prints as lines, as objects (a blacklisted target has none).
+void plan_json(util::JsonWriter& w, const resolve::ProbePlan& plan) {
+    if (plan.blacklisted) return;
+    for (const resolve::ProbeStep& s : plan.steps) {
+        if (s.kind == resolve::StepKind::Missing) continue; // -D prints nothing for it
+        w.begin_object();
+        w.field("module", s.name);
+        w.field("action", s.kind == resolve::StepKind::Install   ? "install"
+                          : s.kind == resolve::StepKind::Builtin ? "builtin"
+                                                                 : "insmod");
+        if (s.kind == resolve::StepKind::Insmod)
+            w.field("path", s.path);
+        else
+            w.field_null("path");
+        if (s.kind == resolve::StepKind::Install)
+            w.field("command", s.install->command);
+        else
+            w.field_null("command");
+        if (s.kind == resolve::StepKind::Builtin)
+            w.field_null("options");
+        else
+            w.field("options", s.options);
+        w.field("reason", reason_word(s.reason));
+        if (s.reason_of.empty())
+            w.field_null("reason_of");
+        else
+            w.field("reason_of", s.reason_of);
+        w.end_object();
+    }
+}
+
 int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
     const Options& o = ctx.opt;
     resolve::ProbeFlags flags;
@@ -58,6 +105,10 @@ int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
     flags.ignore_loaded = o.show_depends;
     auto plan = resolve::plan_probe(ctx.resolver, mod, extra_options, flags);
     if (!plan) return index_error(plan.error());
+    if (ctx.json != nullptr) {
+        plan_json(*ctx.json, *plan);
+        return 0;
+    }
     exec::ProbeRunOptions run;
     run.dry_run = o.dry_run || o.show_depends;
     run.show = ctx.show_actions();
@@ -67,6 +118,28 @@ int probe_target(Context& ctx, ModId mod, const std::string* extra_options) {
     run.force_modversion = o.force_modversion || o.force;
     exec::Effects fx = ctx.effects();
     return exec::run_probe(ctx.resolver, *plan, run, fx);
+}
+
+// The handbook's "why did this module not load at boot?" when the answer is that the running
+// kernel has no module directory: its package was removed or replaced (an upgrade), so nothing
+// can load until the machine boots a kernel that is installed.
+std::string missing_directory_hint(const std::string& dirname) {
+    std::string parent = dirname.substr(0, dirname.rfind('/'));
+    std::string text = "modprobe: hint: " + dirname +
+                       " does not exist: the running kernel's modules are not installed (removed "
+                       "or replaced by a kernel upgrade?); reboot into an installed kernel";
+    std::vector<std::string> kernels;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(parent, ec))
+        kernels.push_back(e.path().filename().string());
+    if (!kernels.empty()) {
+        std::sort(kernels.begin(), kernels.end());
+        text += " (" + parent + " has:";
+        for (const auto& k : kernels)
+            text += " " + k;
+        text += ")";
+    }
+    return text + "\n";
 }
 
 void report_insert_error(const std::string& name, int err) {
@@ -86,7 +159,31 @@ void report_insert_error(const std::string& name, int err) {
 
 } // namespace
 
+namespace {
+
+// With --json, one object per argument holds its answers; closed on every return path.
+class ArgumentJson {
+public:
+    ArgumentJson(Context& ctx, const std::string& name)
+        : m_json(ctx.json) {
+        if (m_json == nullptr) return;
+        m_json->begin_object().field("argument", name);
+        m_json->key(ctx.opt.lookup_only ? "modules" : "steps").begin_array();
+    }
+    ~ArgumentJson() {
+        if (m_json != nullptr) m_json->end_array().end_object();
+    }
+    ArgumentJson(const ArgumentJson&) = delete;
+    ArgumentJson& operator=(const ArgumentJson&) = delete;
+
+private:
+    util::JsonWriter* m_json;
+};
+
+} // namespace
+
 int insert_one(Context& ctx, const std::string& name, const std::string* extra_options) {
+    ArgumentJson json_scope(ctx, name);
     ctx.resolver.forget_modules();
     std::vector<ModId> list;
     // kmod 31+: a first argument that is a path names the module file itself.
@@ -108,6 +205,9 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
             return index_error(found.error());
         if (!found || found->empty()) {
             ctx.log("Module " + name + " not found in directory " + ctx.dirname);
+            // After kmod's line, which scripts parse: why, when the whole directory is gone.
+            if (!ctx.opt.quiet && !util::is_directory(ctx.dirname))
+                util::Diag::raw(missing_directory_hint(ctx.dirname));
             return -ENOENT;
         }
         list = std::move(*found);
@@ -115,7 +215,9 @@ int insert_one(Context& ctx, const std::string& name, const std::string* extra_o
     int err = 0;
     for (ModId mod : list) {
         if (ctx.halted) break;
-        if (ctx.opt.lookup_only) {
+        if (ctx.opt.lookup_only && ctx.json != nullptr) {
+            ctx.json->value(ctx.resolver.get(mod).name);
+        } else if (ctx.opt.lookup_only) {
             util::Output::write(ctx.resolver.get(mod).name + "\n");
         } else {
             err = probe_target(ctx, mod, extra_options);
@@ -199,8 +301,17 @@ int show_config(Context& ctx) {
 
 namespace {
 
-void print_crc_lines(const std::vector<std::pair<std::string_view, uint64_t>>& rows) {
+void print_crc_lines(Context& ctx, const std::vector<std::pair<std::string_view, uint64_t>>& rows) {
     char buf[32];
+    if (ctx.json != nullptr) {
+        ctx.json->key("symbols").begin_array();
+        for (const auto& [name, crc] : rows) {
+            std::snprintf(buf, sizeof buf, "0x%08" PRIx64, crc);
+            ctx.json->begin_object().field("symbol", name).field("crc", buf).end_object();
+        }
+        ctx.json->end_array();
+        return;
+    }
     for (const auto& [name, crc] : rows) {
         std::snprintf(buf, sizeof buf, "0x%08" PRIx64 "\t", crc);
         util::Output::write(buf);
@@ -237,7 +348,7 @@ int show_modversions(Context& ctx, const std::string& path) {
             if (std::none_of(rows.begin(), rows.end(),
                              [&](const auto& r) { return r.first == v.name; }))
                 rows.emplace_back(v.name, v.crc);
-    print_crc_lines(rows);
+    print_crc_lines(ctx, rows);
     return 0;
 }
 
@@ -260,7 +371,7 @@ int show_exports(Context& ctx, const std::string& path) {
     std::vector<std::pair<std::string_view, uint64_t>> rows;
     for (const auto& e : exports)
         rows.emplace_back(e.name, e.crc);
-    print_crc_lines(rows);
+    print_crc_lines(ctx, rows);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 // command line and the modules-load.d files (or the files named on the command line), plans every
 // entry through the resolver, loads them through exec/ (independent entries in parallel unless
 // --sequential), and prints systemd's log lines in the order systemd would, with its exit status.
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "config/config_files.hpp"
@@ -18,7 +19,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <getopt.h>
 #include <optional>
 #include <string>
 #include <sys/stat.h>
@@ -218,20 +218,21 @@ bool report(Log& log, const resolve::LoadItem& item, const exec::ItemOutcome& ou
     return ok;
 }
 
+enum { k_version = 0x100, k_sequential, k_root };
+constexpr OptionSpec k_options[] = {
+    {'h', "help", 'h', ValueKind::None, "Show this help"},
+    {k_version, "version", 0, ValueKind::None, "Show package version"},
+    {'j', "jobs", 'j', ValueKind::Number, "Load up to N entries at once (default: one per CPU)"},
+    {k_sequential, "sequential", 0, ValueKind::None, "Load one entry after another"},
+    {'n', "dry-run", 'n', ValueKind::None, "Print each entry's file:line and plan, load nothing"},
+    {k_root, "root", 0, ValueKind::Directory, "Read configuration and modules under ROOT"},
+};
+
 int parse_args(int argc, char** argv, Options& opt) {
-    enum { k_version = 0x100, k_sequential, k_root };
-    static const option longopts[] = {
-        {"help", no_argument, nullptr, 'h'},
-        {"version", no_argument, nullptr, k_version},
-        {"jobs", required_argument, nullptr, 'j'},
-        {"sequential", no_argument, nullptr, k_sequential},
-        {"dry-run", no_argument, nullptr, 'n'},
-        {"root", required_argument, nullptr, k_root},
-        {nullptr, 0, nullptr, 0},
-    };
     optind = 0;
+    OptionParser parser(k_options);
     for (;;) {
-        int c = getopt_long(argc, argv, "hj:n", longopts, nullptr);
+        int c = parser.next(argc, argv);
         if (c == -1) break;
         switch (c) {
         case 'h':
@@ -257,7 +258,7 @@ int parse_args(int argc, char** argv, Options& opt) {
             opt.dry_run = true;
             break;
         case k_root:
-            opt.root = optarg;
+            opt.root = parser.value();
             break;
         default:
             return -EINVAL;
@@ -269,6 +270,10 @@ int parse_args(int argc, char** argv, Options& opt) {
 }
 
 } // namespace
+
+std::span<const OptionSpec> modules_load_options() {
+    return k_options;
+}
 
 int modules_load_run(int argc, char** argv, exec::System& sys) {
     Options opt;

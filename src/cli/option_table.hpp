@@ -12,8 +12,22 @@
 
 namespace modkit::cli {
 
-// What an option's value is, for completions: a path, a kernel version, a module...
-enum class ValueKind { None, File, Directory, KernelVersion, Module, Number, Word };
+// What an option's value (or a tool's operand) is, for completions: a path, a kernel version,
+// a module name from the index, a loaded module, a DKMS module/version...
+enum class ValueKind {
+    None,
+    File,
+    Directory,
+    KernelVersion,
+    Module, // a module name (or alias) of the module index
+    Number,
+    Word,
+    LoadedModule, // a module in /proc/modules
+    ModuleFile,   // a .ko file (any compression)
+    ModuleOrFile, // a module of the index or a .ko file (modinfo)
+    DkmsModule,   // module/version of the DKMS tree
+    Arch,         // a machine architecture (uname -m)
+};
 
 struct OptionSpec {
     int id;                     // what OptionParser::next() returns: the short letter, or >= 256
@@ -44,12 +58,25 @@ private:
     int m_id = 0;
 };
 
-// Every tool with a table, for the completion and man-page generators.
+// A subcommand (`abi check`, `kmod list`, `dkms build`): its name, one line of help, its own
+// options (empty: the tool's options apply) and what its operands are.
+struct Subcommand {
+    std::string_view name;
+    std::string_view help;
+    std::span<const OptionSpec> options = {};
+    ValueKind operands = ValueKind::None;
+};
+
+// Every tool with a table, for the completion and man-page generators: the name users type,
+// its options (with subcommands: those accepted before or with every subcommand) and operands.
 struct ToolOptions {
     std::string_view tool;
     std::span<const OptionSpec> options;
+    ValueKind operands = ValueKind::None;
+    std::span<const Subcommand> subcommands = {};
 };
 std::span<const ToolOptions> all_tool_options();
+const ToolOptions* find_tool_options(std::string_view tool);
 
 // The tables themselves, one per tool (defined next to each tool's parser).
 std::span<const OptionSpec> depmod_options();
@@ -60,5 +87,17 @@ std::span<const OptionSpec> rmmod_options();
 std::span<const OptionSpec> lsmod_options();
 std::span<const OptionSpec> static_nodes_options();
 std::span<const OptionSpec> daemon_options();
+std::span<const OptionSpec> kmod_options();
+std::span<const OptionSpec> abi_check_options();
+std::span<const OptionSpec> abi_diff_options();
+std::span<const OptionSpec> hw_options();
+std::span<const OptionSpec> preflight_options();
+std::span<const OptionSpec> weak_modules_options();
+std::span<const OptionSpec> modules_load_options();
+std::span<const OptionSpec> params_options();
+// DKMS parses its own command line (dkms/command_line.cpp, DKMS's rules); this table lists the
+// same options for completions and the man page, and a unit test keeps the two equal.
+std::span<const OptionSpec> dkms_options();
+std::span<const Subcommand> dkms_actions();
 
 } // namespace modkit::cli

@@ -1,6 +1,7 @@
 // `modkit preflight KVER`: before booting an installed kernel, what the boot would lose. The
 // facts come from cli/preflight_facts.cpp, the judgement from abi/preflight.hpp; this prints it
 // and decides the exit status (0 nothing lost, 1 something lost, 2 error).
+#include "cli/option_table.hpp"
 #include "cli/preflight_facts.hpp"
 #include "cli/tools.hpp"
 
@@ -13,7 +14,6 @@
 #include "util/output.hpp"
 
 #include "util/fs.hpp"
-#include <getopt.h>
 
 namespace modkit::cli {
 namespace {
@@ -87,24 +87,29 @@ std::string json(const abi::PreflightReport& r) {
     return w.take();
 }
 
+enum { k_json = 256 };
+constexpr OptionSpec k_options[] = {
+    {'b', "basedir", 'b', ValueKind::Directory, "judge the system under ROOT"},
+    {k_json, "json", 0, ValueKind::None, "print JSON (docs/json.md)"},
+    {'q', "quiet", 'q', ValueKind::None, "print only what would be lost"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> preflight_options() {
+    return k_options;
+}
+
 int preflight_main(int argc, char** argv) {
-    enum { k_json = 256 };
-    static const option longopts[] = {
-        {"basedir", required_argument, nullptr, 'b'},
-        {"json", no_argument, nullptr, k_json},
-        {"quiet", no_argument, nullptr, 'q'},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     std::string root = "/";
     bool as_json = false, quiet = false;
     optind = 0;
-    for (int c; (c = getopt_long(argc, argv, "b:qh", longopts, nullptr)) != -1;) {
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         switch (c) {
         case 'b':
-            root = optarg;
+            root = parser.value();
             break;
         case k_json:
             as_json = true;

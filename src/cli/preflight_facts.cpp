@@ -17,6 +17,8 @@
 
 #include "module/names.hpp"
 #include "util/fs.hpp"
+#include <algorithm>
+#include <fnmatch.h>
 #include <map>
 
 namespace modkit::cli {
@@ -192,6 +194,49 @@ void gather_root(const PreflightContext& c, const resolve::SysView& sys,
     }
 }
 
+// Whether an alias of a modules.alias file (patterns may be globs) matches NAME, both
+// normalized as modprobe's lookup normalizes them.
+bool alias_matches(const std::multimap<std::string, std::string>& aliases,
+                   const std::string& name) {
+    auto key = module::alias_normalize(name);
+    if (!key) return false;
+    for (const auto& [pattern, owner] : aliases) {
+        auto p = module::alias_normalize(pattern);
+        if (p && fnmatch(p->c_str(), key->c_str(), 0) == 0) return true;
+    }
+    return false;
+}
+
+// Fills in what each reference resolves to in KVER and in the running kernel.
+void resolve_config(const PreflightContext& c, const config::ModprobeConfig& cfg,
+                    abi::PreflightInput& in) {
+    std::string running_dir = abi::module_dir_for(c.root, in.running);
+    abi::TreeListing running = abi::list_tree(running_dir);
+    auto old_aliases = alias_lines(running_dir + "/modules.alias");
+    auto new_aliases = alias_lines(c.target->module_dir() + "/modules.alias");
+    std::set<std::string> installs;
+    for (const auto& i : cfg.install_commands())
+        installs.insert(abi::normalize_module_name(i.module));
+    std::vector<abi::ConfigReference> kept;
+    for (auto& ref : in.config) {
+        // modprobe runs an install command instead of loading: no module is needed.
+        if (ref.kind == "modules-load.d" && installs.contains(ref.module)) continue;
+        if (c.target->has_module(ref.module) || c.target->is_builtin(ref.module)) {
+            kept.push_back(std::move(ref));
+            continue;
+        }
+        ref.target_alias = alias_matches(new_aliases, ref.module);
+        ref.running_has =
+            !running.exists || running.modules.contains(ref.module) ||
+            std::binary_search(running.builtin.begin(), running.builtin.end(), ref.module) ||
+            alias_matches(old_aliases, ref.module);
+        // An install command for a name no kernel has defines a command, not a module.
+        if (ref.kind == "install" && !ref.running_has) continue;
+        kept.push_back(std::move(ref));
+    }
+    in.config = std::move(kept);
+}
+
 void gather_config(const PreflightContext& c, const config::ModprobeConfig& cfg,
                    abi::PreflightInput& in) {
     for (const auto& a : cfg.aliases())
@@ -226,6 +271,7 @@ void gather_config(const PreflightContext& c, const config::ModprobeConfig& cfg,
             in.config.push_back({"modules-load.d", name, f + ":" + std::to_string(line_no)});
         }
     }
+    resolve_config(c, cfg, in);
 }
 
 } // namespace

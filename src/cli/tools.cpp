@@ -27,6 +27,7 @@ constexpr Tool k_tools[] = {
     {"modkitd", modkitd_main, "the on-demand module daemon (modkit daemon)"},
     {"modules-load", modules_load_main,
      "load the modules modules-load.d lists (systemd-modules-load)"},
+    {"params", params_main, "the parameters a loaded module runs with, and where each comes from"},
     {"preflight", preflight_main, "what the next boot into an installed kernel would lose"},
     {"rmmod", rmmod_main, "remove modules from the kernel"},
     {"weak-modules", weak_modules_main, "link compatible out-of-tree modules into other kernels"},

@@ -2,6 +2,7 @@
 // installed kernel linked to the out-of-tree modules of other kernels it would load. The
 // decision is abi/weak_modules.hpp's (the load prediction), the links are made by exec/, depmod
 // runs in-process, the initramfs is rebuilt with the system's own tool.
+#include "cli/option_table.hpp"
 #include "cli/tools.hpp"
 
 #include "abi/weak_modules.hpp"
@@ -13,7 +14,6 @@
 #include "util/output.hpp"
 #include "util/strings.hpp"
 
-#include <getopt.h>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -91,31 +91,40 @@ int run_depmod_for(const std::string& root, const std::string& kernel) {
     return depmod::run_depmod(opt, sink);
 }
 
+enum {
+    k_add_modules = 256,
+    k_remove_modules,
+    k_add_kernel,
+    k_remove_kernel,
+    k_no_initramfs,
+    k_json
+};
+constexpr OptionSpec k_options[] = {
+    {k_add_modules, "add-modules", 0, ValueKind::None,
+     "modules were installed: link them where they load"},
+    {k_remove_modules, "remove-modules", 0, ValueKind::None,
+     "modules are being removed: drop their links"},
+    {k_remove_modules, "delete-modules", 0, ValueKind::None, {}}, // RHEL's older name
+    {k_add_kernel, "add-kernel", 0, ValueKind::None,
+     "a kernel was installed: link other kernels' modules into it"},
+    {k_remove_kernel, "remove-kernel", 0, ValueKind::None,
+     "a kernel is being removed: drop its links and links to it"},
+    {'n', "dry-run", 'n', ValueKind::None, "print what would be done, change nothing"},
+    {'v', "verbose", 'v', ValueKind::None, "print each module's verdict for each kernel"},
+    {k_no_initramfs, "no-initramfs", 0, ValueKind::None,
+     "do not rebuild the initramfs of changed kernels"},
+    {'b', "basedir", 'b', ValueKind::Directory, "work on the system under ROOT"},
+    {k_json, "json", 0, ValueKind::None, "print the plan as JSON (docs/json.md)"},
+    {'h', "help", 'h', ValueKind::None, "show this help"},
+};
+
 } // namespace
 
+std::span<const OptionSpec> weak_modules_options() {
+    return k_options;
+}
+
 int weak_modules_main(int argc, char** argv) {
-    enum {
-        k_add_modules = 256,
-        k_remove_modules,
-        k_add_kernel,
-        k_remove_kernel,
-        k_no_initramfs,
-        k_json
-    };
-    static const option longopts[] = {
-        {"add-modules", no_argument, nullptr, k_add_modules},
-        {"remove-modules", no_argument, nullptr, k_remove_modules},
-        {"delete-modules", no_argument, nullptr, k_remove_modules},
-        {"add-kernel", no_argument, nullptr, k_add_kernel},
-        {"remove-kernel", no_argument, nullptr, k_remove_kernel},
-        {"dry-run", no_argument, nullptr, 'n'},
-        {"verbose", no_argument, nullptr, 'v'},
-        {"no-initramfs", no_argument, nullptr, k_no_initramfs},
-        {"basedir", required_argument, nullptr, 'b'},
-        {"json", no_argument, nullptr, k_json},
-        {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0},
-    };
     Action action = Action::None;
     bool dry_run = false, verbose = false, initramfs = true, json = false;
     std::string root = "/";
@@ -125,7 +134,8 @@ int weak_modules_main(int argc, char** argv) {
         action = a;
         return true;
     };
-    for (int c; (c = getopt_long(argc, argv, "nvb:h", longopts, nullptr)) != -1;) {
+    OptionParser parser(k_options);
+    for (int c; (c = parser.next(argc, argv)) != -1;) {
         bool ok = true;
         switch (c) {
         case k_add_modules:
@@ -150,7 +160,7 @@ int weak_modules_main(int argc, char** argv) {
             initramfs = false;
             break;
         case 'b':
-            root = optarg;
+            root = parser.value();
             break;
         case k_json:
             json = true;

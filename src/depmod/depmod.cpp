@@ -15,6 +15,7 @@
 #include "util/parallel.hpp"
 #include "util/timing.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
@@ -146,8 +147,12 @@ public:
         }
         m_timer.emplace("read modules");
         util::MemoryBudget budget(64u << 20);
+        std::atomic<size_t> done{0};
+        const size_t total = m_to_read.size();
         m_fresh = util::parallel_map(m_to_read.size(), m_jobs, [&](size_t k) {
-            return extract_record(m_candidates[m_to_read[k]].path, &budget);
+            auto record = extract_record(m_candidates[m_to_read[k]].path, &budget);
+            if (m_sink.progress) m_sink.progress(done.fetch_add(1) + 1, total);
+            return record;
         });
         for (size_t k = 0; k < m_to_read.size(); ++k)
             m_records[m_to_read[k]] = &m_fresh[k];

@@ -31,6 +31,8 @@ struct DepmodOptions {
 struct DepmodSink {
     std::function<void(const config::Diagnostic&)> message; // to stderr with the tool prefix
     std::function<void(std::string_view)> out;              // to stdout
+    // Called from the reading threads as modules are read (done of total); may be empty.
+    std::function<void(size_t done, size_t total)> progress;
 };
 
 struct DepmodStats {

@@ -5,6 +5,7 @@
 
 #include "dkms/tree.hpp"
 #include "util/atomic_file.hpp"
+#include "util/fs.hpp"
 #include "util/strings.hpp"
 
 #include <array>
@@ -286,18 +287,31 @@ bool take_word(const std::string& word, ParseResult& r, Context& ctx) {
     return true;
 }
 
+constexpr std::string_view k_actions[] = {
+    "remove",         "install",         "autoinstall", "uninstall", "match",     "mktarball",
+    "build",          "unbuild",         "add",         "status",    "ldtarball", "generate_mok",
+    "kernel_preinst", "kernel_postinst", "kernel_prerm",
+    "mkbmdeb",        "mkdeb",           "mkdsc",       "mkrpm"}; // the last four: DKMS 2.8's
+
 } // namespace
 
 bool is_action(std::string_view word) {
-    static constexpr std::string_view k_actions[] = {
-        "remove",         "install",         "autoinstall",
-        "uninstall",      "match",           "mktarball",
-        "build",          "unbuild",         "add",
-        "status",         "ldtarball",       "generate_mok",
-        "kernel_preinst", "kernel_postinst", "kernel_prerm"};
     for (auto a : k_actions)
         if (word == a) return true;
     return false;
+}
+
+std::span<const std::string_view> actions() {
+    return k_actions;
+}
+
+std::vector<std::string_view> option_words() {
+    std::vector<std::string_view> out;
+    for (const auto& spec : k_options) {
+        if (!spec.long_name.empty()) out.push_back(spec.long_name);
+        if (!spec.short_name.empty()) out.push_back(spec.short_name);
+    }
+    return out;
 }
 
 ParseResult parse_command_line(std::span<const std::string> args, Context& ctx) {

@@ -46,4 +46,9 @@ ParseResult parse_command_line(std::span<const std::string> args, Context& ctx);
 // Whether `word` is one of DKMS's actions (its action_re).
 bool is_action(std::string_view word);
 
+// Every action, and every option spelling the parser knows ("--kernelver", "-k"), in its
+// order: the CLI's completion and man-page table is checked against them.
+std::span<const std::string_view> actions();
+std::vector<std::string_view> option_words();
+
 } // namespace modkit::dkms

@@ -3,6 +3,7 @@
 
 #include "dkms/actions.hpp"
 #include "dkms/add.hpp"
+#include "dkms/package.hpp"
 #include "dkms/setup.hpp"
 
 #include <unistd.h>
@@ -107,6 +108,12 @@ Outcome run_command(Context& ctx, const CommandLine& cmd, Report& report) {
         return ldtarball_action(ctx, sel, report);
     }
     if (action == "generate_mok") return generate_mok_action(ctx, report);
+    if (auto kind = package_kind(action)) { // mkbmdeb, mkdeb, mkdsc, mkrpm (DKMS 2.8's)
+        if (auto r = check_module_args(action, sel.module, sel.version); !r) return r;
+        if (auto r = added(ctx, sel); !r) return r;
+        if (auto r = writable_tree(ctx); !r) return r;
+        return package_action(ctx, *kind, sel, report);
+    }
     StatusFilter filter{sel.module, sel.version, "", ""};
     status_action(ctx, filter, sel.targets, report);
     return {};

@@ -141,13 +141,25 @@ rm "$R/boot/initrd.img-$NEXT"
 check "no initramfs" 1 "LOST initramfs: $NEXT has no initramfs"
 make_root
 
-# Configuration naming modules the next kernel does not have.
+# Configuration naming modules the next kernel does not have: brd (the running kernel has it,
+# the next one not: a loss), no_such_module (neither kernel has it: stale, a warning), fs-vfat
+# (an alias of vfat in modules.alias) and modkit_cmd (an install command) need no module.
 rm "$R/etc/modules-load.d/loop.conf" "$R/etc/modprobe.d/local.conf"
-printf 'loop\nno_such_module\n' >"$R/etc/modules-load.d/loop.conf"
-printf 'options gone_driver x=1\nblacklist pcspkr\n' >"$R/etc/modprobe.d/local.conf"
+rm "$R/lib/modules/$NEXT/kernel/drivers/block/brd.ko"
+"$M" depmod -b "$R" "$NEXT"
+printf 'loop\nno_such_module\nbrd\nfs-vfat\nmodkit_cmd\n' >"$R/etc/modules-load.d/loop.conf"
+printf 'options gone_driver x=1\nblacklist pcspkr\ninstall modkit_cmd /bin/true\n' >"$R/etc/modprobe.d/local.conf"
 check "configuration naming missing modules" 1 \
-  "LOST config $R/etc/modules-load.d/loop.conf:2: modules-load.d names no_such_module" \
+  "LOST config $R/etc/modules-load.d/loop.conf:3: modules-load.d names brd, which $NEXT does not have" \
+  "warn config $R/etc/modules-load.d/loop.conf:2: modules-load.d names no_such_module, which neither $RUN nor $NEXT has" \
   "warn config $R/etc/modprobe.d/local.conf:1: options names gone_driver"
+if grep -qE 'fs.vfat|modkit_cmd|no_such_module.*LOST|LOST.*no_such_module' "$WORK/out"; then
+  echo "FAIL: an alias, an install command or a name no kernel has counted as lost:"
+  grep -E 'fs.vfat|modkit_cmd|no_such_module' "$WORK/out"
+  FAILURES=$((FAILURES + 1))
+else
+  note "ok: aliases, install commands and names neither kernel has are not losses"
+fi
 
 # Corrupt input: a truncated initramfs is reported, not fatal; an unknown kernel is an error.
 make_root

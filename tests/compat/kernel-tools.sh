@@ -191,6 +191,23 @@ fi
 echo "-- lsmod"
 compare "lsmod" lsmod
 compare_kmod "kmod list" list
+# --json: valid against docs/json/lsmod.schema.json, and the same table when turned back into
+# text; state and taint come from /sys/module.
+if python3 -c 'import jsonschema' 2>/dev/null; then
+  echo OE >/sys/module/modkit_held/taint
+  d=$WORK/lsj; mkdir -p "$d"
+  (exec -a lsmod "$MODKIT" --json) >"$d/m.json" 2>"$d/m.err"
+  (exec -a lsmod /sbin/lsmod) >"$d/k.out" 2>/dev/null
+  if python3 "$ROOT/tests/compat/lib/json_view.py" validate "$ROOT/docs/json/lsmod.schema.json" <"$d/m.json" >/dev/null &&
+     python3 "$ROOT/tests/compat/lib/json_view.py" lsmod-text <"$d/m.json" | cmp -s - "$d/k.out" &&
+     grep -q '"taint": "OE"' "$d/m.json" && [ ! -s "$d/m.err" ]; then
+    note "ok: lsmod --json (schema, round trip to kmod's table, taint)"
+  else
+    echo "FAIL: lsmod --json"; cat "$d/m.err"; FAILURES=$((FAILURES + 1))
+  fi
+else
+  note "skipped: lsmod --json (python3-jsonschema not installed)"
+fi
 
 echo "-- static-nodes"
 compare_kmod "human" static-nodes

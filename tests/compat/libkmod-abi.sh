@@ -4,7 +4,8 @@
 # functions and nothing else (no libstdc++); kmod_module_new_from_name_lookup resolves for
 # programs linked against either kmod; a program compiled against Debian 12's libkmod.h and
 # linked against Debian 12's library runs unchanged on modkit's; `cmake --install` installs the
-# library, libkmod.h and libkmod.pc, and a program builds with `pkg-config libkmod` against them.
+# library, libkmod.h and libkmod.pc, and a program builds with `pkg-config libkmod` against them;
+# Debian's lspci -k, ndctl and daxctl give the same answers on both libraries on this host.
 source "$(dirname "$0")/common.sh"
 source "$ROOT/tests/libkmod/fake-system.sh"
 
@@ -36,7 +37,7 @@ else
   echo "FAIL: exported symbols differ from kmod 34.2's"; diff "$WORK/want" "$WORK/ours" | head | sed 's/^/    /' || true
   FAILURES=$((FAILURES + 1))
 fi
-if readelf -d "$LIB" | grep -q 'NEEDED.*libstdc++'; then
+if readelf -d "$LIB" | grep 'NEEDED.*libstdc++' >/dev/null; then
   echo "FAIL: libkmod.so.2 needs libstdc++"; FAILURES=$((FAILURES + 1))
 else note "ok: needs $(readelf -d "$LIB" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | paste -sd' ')"; fi
 
@@ -58,7 +59,8 @@ cp -L /lib/x86_64-linux-gnu/libkmod.so.2 "$WORK/libkmod30.so.2"
 # binds kmod_module_new_from_name_lookup@LIBKMOD_5; then run on modkit's library.
 cc -std=gnu11 -O1 -DKMOD_DIFF_DIRECT_NAME_LOOKUP -I"$DEV/root/usr/include" \
   "$ROOT/tests/libkmod/kmod_diff.c" -o "$WORK/diff30" "$WORK/libkmod30.so.2" -ldl
-if objdump -T "$WORK/diff30" | grep -q 'LIBKMOD_5.*kmod_module_new_from_name_lookup'; then
+# (grep reads all of objdump's output: with pipefail, grep -q's early exit fails the pipe.)
+if objdump -T "$WORK/diff30" | grep 'LIBKMOD_5.*kmod_module_new_from_name_lookup' >/dev/null; then
   note "ok: built against Debian 12's libkmod.h, binds kmod_module_new_from_name_lookup@LIBKMOD_5"
 else echo "FAIL: the Debian 12 build does not bind the LIBKMOD_5 name lookup"; FAILURES=$((FAILURES + 1)); fi
 P=$WORK/root; tree_copy plain "$P" index
@@ -76,7 +78,7 @@ else echo "FAIL: the Debian 12 build on modkit's library"; diff "$WORK/k" "$WORK
 # Debian 12's library lacks: kmod 34.2's library has it (checked in the trixie root).
 cc -std=gnu11 -O1 -DKMOD_DIFF_DIRECT_NAME_LOOKUP -I"$ROOT/src/libkmod" "$ROOT/tests/libkmod/kmod_diff.c" \
   -o "$WORK/diff34" "$LIB" -ldl
-if objdump -T "$WORK/diff34" | grep -q 'LIBKMOD_30.*kmod_module_new_from_name_lookup'; then
+if objdump -T "$WORK/diff34" | grep 'LIBKMOD_30.*kmod_module_new_from_name_lookup' >/dev/null; then
   note "ok: built against modkit's libkmod.h, binds kmod_module_new_from_name_lookup@LIBKMOD_30"
 else echo "FAIL: the modkit build does not bind the LIBKMOD_30 name lookup"; FAILURES=$((FAILURES + 1)); fi
 
@@ -101,6 +103,28 @@ if command -v lspci >/dev/null && [ -d /sys/bus/pci/devices ]; then
   done
 else
   note "lspci or /sys/bus/pci missing on this host: skipped"
+fi
+
+echo "-- ndctl and daxctl (Debian's, unchanged) on this host"
+# Both create libkmod contexts at start (to load the NVDIMM and DAX drivers on demand); this host
+# has no NVDIMM, so what is compared is their listing, exit status and libkmod's INFO lines.
+if command -v ndctl >/dev/null && command -v daxctl >/dev/null; then
+  for lib in k m; do
+    (
+      if [ $lib = m ]; then export LD_LIBRARY_PATH=$BUILD; else unset LD_LIBRARY_PATH; fi
+      for cmd in "ndctl list" "ndctl list -BDRNi" "daxctl list"; do
+        echo "\$ $cmd"; rc=0; KMOD_LOG=info $cmd 2>&1 || rc=$?; echo "rc=$rc"
+      done
+      LD_DEBUG=libs ndctl list 2>&1 | sed -n 's/.*calling init: \(.*libkmod.so.2\)$/init \1/p' | head -1
+    ) | sed -E 's/^(libkmod: [A-Z]+) [^ ]+:[0-9]+ /\1: /; s/0x[0-9a-f]+/PTR/g' >"$WORK/ndctl.$lib"
+  done
+  if [ "$(sed '$d' "$WORK/ndctl.k")" = "$(sed '$d' "$WORK/ndctl.m")" ] &&
+     grep -q "^init $BUILD/libkmod.so.2$" "$WORK/ndctl.m" && grep -q 'kmod_new: ctx PTR created' "$WORK/ndctl.m"; then
+    note "ok: ndctl list, daxctl list: identical, on modkit's library ($(grep -c 'ctx PTR created' "$WORK/ndctl.m") contexts)"
+  else echo "FAIL: ndctl/daxctl"; diff "$WORK/ndctl.k" "$WORK/ndctl.m" | head | sed 's/^/    /' || true
+    FAILURES=$((FAILURES + 1)); fi
+else
+  note "ndctl or daxctl missing on this host: skipped"
 fi
 
 echo "-- cmake --install and pkg-config"

@@ -94,6 +94,25 @@ sed 's/^/info /' "$WORK/names" >"$WORK/script-info"
 make_fake_system "$WORK/fake-none" quiet
 want info && run_pair "every module" "$WORK/fake-none" "$WORK/script-info" "$MD" --no-config
 
+# Debian's tree is unsigned: signed copies (the kernel's sign-file, a throwaway key, SHA-256 and
+# SHA-512, one compressed after signing as the kernel's build does) give get_info's signer,
+# key, hash algorithm and signature.
+SIGNFILE=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -1)
+if want info && [ -n "$SIGNFILE" ]; then
+  S=$WORK/signed/lib/modules/$KVER/kernel; mkdir -p "$S"
+  openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 -subj "/CN=modkit test key/O=modkit" \
+    -outform PEM -out "$WORK/key.pem" -keyout "$WORK/key.pem" >/dev/null 2>&1
+  cp "$MD/kernel/drivers/block/loop.ko" "$MD/kernel/drivers/net/dummy.ko" "$MD/kernel/drivers/net/veth.ko" "$S/"
+  "$SIGNFILE" sha256 "$WORK/key.pem" "$WORK/key.pem" "$S/loop.ko"
+  "$SIGNFILE" sha512 "$WORK/key.pem" "$WORK/key.pem" "$S/dummy.ko"
+  "$SIGNFILE" sha384 "$WORK/key.pem" "$WORK/key.pem" "$S/veth.ko" && xz --check=crc32 "$S/veth.ko"
+  /sbin/depmod -b "$WORK/signed" "$KVER" 2>/dev/null
+  printf 'info %s\n' loop dummy veth >"$WORK/script-signed"
+  run_pair "signed modules" "$WORK/fake-none" "$WORK/script-signed" "$WORK/signed/lib/modules/$KVER" --no-config
+  grep -q '^    signer=modkit test key$' "$WORK/pair/m" ||
+    { echo "FAIL: signed modules: no signer in the transcript"; FAILURES=$((FAILURES + 1)); }
+elif want info; then note "the kernel's sign-file is missing (linux-kbuild): signed modules skipped"; fi
+
 # Insert, remove and real probes with the module syscalls faked (tests/libkmod/kernel_shim.c):
 # what each library hands the kernel (file, flags, parameters, the image's hash after
 # decompression and stripping) is appended to the transcript.

@@ -47,7 +47,8 @@ compare "show-depends of an alias to nothing" modprobe -d "$root" -S "$kv" --sho
 compare "dry run of an alias to nothing" modprobe -d "$root" -S "$kv" -n -v ghost-thing
 
 echo "-- 3. an option that does not apply is a usage error, and nothing is loaded"
-for args in "--json loop" "-D --json loop" "-c --json" "-R --json loop" "--explain -c"; do
+# (-D, -R, --show-modversions and --show-exports take --json since issue 13: tests/compat/json.sh)
+for args in "--json loop" "-r --json loop" "-c --json" "-r -D --json loop" "--explain -c"; do
   rc=0
   # shellcheck disable=SC2086
   capsh --drop=cap_sys_module -- -c "exec -a modprobe '$MODKIT' -d '$root' -S '$kv' $args" \
@@ -59,6 +60,16 @@ for args in "--json loop" "-D --json loop" "-c --json" "-R --json loop" "--expla
     FAILURES=$((FAILURES + 1))
   fi
 done
+
+echo "-- 3b. modprobe says why when the kernel's module directory is gone (after kmod's line)"
+rc=0
+capsh --drop=cap_sys_module -- -c "exec -a modprobe '$MODKIT' -d '$root' -S 9.9.9-gone loop" >"$WORK/o3b" 2>"$WORK/e3b" || rc=$?
+if [ "$rc" = 1 ] && [ "$(sed -n 1p "$WORK/e3b")" = "modprobe: FATAL: Module loop not found in directory $root/lib/modules/9.9.9-gone" ] &&
+   sed -n 2p "$WORK/e3b" | grep -q "^modprobe: hint: $root/lib/modules/9.9.9-gone does not exist: .* ($root/lib/modules has: $kv)$"; then
+  note "ok: kmod's line, then the hint naming the installed kernels"
+else
+  echo "FAIL: missing module directory hint (exit $rc)"; sed 's/^/    /' "$WORK/e3b"; FAILURES=$((FAILURES + 1))
+fi
 
 echo "-- 4. explain says what is missing"
 expect_explain() { # LABEL PATTERN ARGS...

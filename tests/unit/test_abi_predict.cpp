@@ -217,6 +217,28 @@ TEST(AbiPredict, VersionsTheLoaderCannotSeeCountAsMissing) {
     EXPECT_EQ(p.taints, "F") << kinds(p);
 }
 
+// Linux 6.14's extended modversions (__version_ext_crcs/_names, no __versions): the CRCs are
+// checked as the basic table's are (no Debian kernel enables them: built here).
+TEST(AbiPredict, ExtendedModversionsAreChecked) {
+    Target t;
+    auto ext_module = [](uint32_t printk_crc) {
+        test::ElfBuilder b;
+        b.modinfo({"license=GPL", "name=mod", std::string("vermagic=") + k_vermagic, "intree=Y"});
+        b.section("__version_ext_crcs", b.u32(k_layout) + b.u32(printk_crc), test::k_sht_progbits,
+                  elf::k_shf_alloc);
+        b.section("__version_ext_names", std::string("module_layout\0printk\0", 21),
+                  test::k_sht_progbits, elf::k_shf_alloc);
+        b.this_module("mod");
+        b.symbols({test::sym_undef("printk")});
+        return b.build();
+    };
+    Prediction good = t.predict(ext_module(0xaaaa));
+    EXPECT_EQ(good.verdict, Verdict::Loads) << kinds(good);
+    Prediction bad = t.predict(ext_module(0x1234));
+    EXPECT_EQ(bad.verdict, Verdict::Refused) << kinds(bad);
+    EXPECT_NE(kinds(bad).find("crc-mismatch"), std::string::npos) << kinds(bad);
+}
+
 TEST(AbiPredict, UnknownSymbolsAreRefusedButWeakOnesAreNot) {
     Target t;
     ModuleSpec s;

@@ -156,5 +156,35 @@ TEST(Preflight, LossesAreTold) {
                       "config:/etc/modules:3 ");
 }
 
+TEST(Preflight, ConfigNamesOnlyWhatTheUpgradeLoses) {
+    WeakRoot r;
+    r.kernel("1.0.0-2", 0x1111);
+    TargetOptions to;
+    to.root = r.root();
+    to.release = "1.0.0-2";
+    auto t = KernelTarget::load(to);
+    ASSERT_TRUE(t) << t.error().describe();
+    PreflightInput in;
+    in.running = "1.0.0-1";
+    in.initramfs = "/boot/initrd.img-1.0.0-2";
+    in.initramfs_modules = std::set<std::string>{};
+    ConfigReference lost{"modules-load.d", "was_here", "/etc/modules:1"};
+    ConfigReference stale{"modules-load.d", "never", "/etc/modules:2"};
+    stale.running_has = false;
+    ConfigReference alias{"modules-load.d", "fs_thing", "/etc/modules:3"};
+    alias.target_alias = true;
+    ConfigReference present{"modules-load.d", "intree", "/etc/modules:4"};
+    in.config = {lost, stale, alias, present};
+    PreflightReport rep = preflight(*t, in);
+    std::string seen;
+    for (const auto& i : rep.items)
+        if (i.section == "config")
+            seen += i.subject + (i.severity == Severity::Loss ? " lost; " : " warn; ");
+    EXPECT_EQ(seen, "/etc/modules:1 lost; /etc/modules:2 warn; ");
+    EXPECT_TRUE(rep.loses_something());
+    in.config = {stale, alias, present};
+    EXPECT_FALSE(preflight(*t, in).loses_something());
+}
+
 } // namespace
 } // namespace modkit::abi

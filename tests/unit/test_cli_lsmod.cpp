@@ -96,6 +96,7 @@ TEST_F(CliLsmod, OptionsAndArguments) {
                      "Options:\n"
                      "\t-s, --syslog      print to syslog, not stderr\n"
                      "\t-v, --verbose     enables more messages\n"
+                     "\t    --json        print the modules as JSON (modkit)\n"
                      "\t-V, --version     show version\n"
                      "\t-h, --help        show this help\n");
     r = lsmod({"-q"});
@@ -115,6 +116,32 @@ TEST_F(CliLsmod, KmodListIsLsmodUnderKmodsName) {
     EXPECT_EQ(r.err, "kmod: ERROR: too many arguments provided.\n");
     r = kmod({"list", "-h"});
     EXPECT_EQ(r.out.rfind("Usage:\n\tkmod [options]\n", 0), 0u);
+}
+
+TEST_F(CliLsmod, Json) {
+    FakeSystem::Module m;
+    m.coresize = 69632;
+    m.refcnt = 2;
+    m.holders = {"snd_hda_intel"};
+    sys.add_module("snd_hda_codec", m);
+    sys.set_file("/sys/module/snd_hda_codec/taint", "OE\n");
+    CliResult r = lsmod({"--json"});
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(r.out, "{\n"
+                     "  \"version\": 1,\n"
+                     "  \"modules\": [\n"
+                     "    {\n"
+                     "      \"name\": \"snd_hda_codec\",\n"
+                     "      \"size\": 69632,\n"
+                     "      \"refcount\": 2,\n"
+                     "      \"holders\": [\n"
+                     "        \"snd_hda_intel\"\n"
+                     "      ],\n"
+                     "      \"state\": \"live\",\n"
+                     "      \"taint\": \"OE\"\n"
+                     "    }\n"
+                     "  ]\n"
+                     "}\n");
 }
 
 } // namespace

@@ -2,14 +2,17 @@
 # ("a stage") in QEMU (TCG) from a qcow2 overlay, with a payload disk carrying the stage's
 # script, packages and configuration; afterwards the stage's results and the /boot it exported
 # are read back from the payload disk with debugfs (nothing is mounted on the host).
-# The caller sets IMAGE (scripts/system-image.sh), DEB, WORK and HERE first; stage scripts are
-# read from STAGES (default: $HERE/stages).
+# The caller sets IMAGE (scripts/system-image.sh), DEB and LIBDEB (packaging/build-deb.sh's
+# two packages), WORK and HERE first; stage scripts are read from STAGES (default: $HERE/stages).
 
 SYS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SYS_MEM=${SYSTEM_MEM:-1024}
 SYS_SMP=${SYSTEM_SMP:-1}
-# What every boot's kernel command line has; the stages add to it.
-SYS_CMDLINE="console=ttyS0 root=LABEL=modkit-root rw quiet systemd.show_status=false"
+# What every boot's kernel command line has; the stages add to it. no_timer_check: under TCG on
+# a loaded host the kernel's IO-APIC timer check can miss its ticks and panic ("IO-APIC + timer
+# doesn't work"); panic=-1 makes any panic end the stage at once (-no-reboot) instead of at its
+# timeout.
+SYS_CMDLINE="console=ttyS0 root=LABEL=modkit-root rw quiet systemd.show_status=false no_timer_check panic=-1"
 
 # A variant's state: its directory, the disk it boots, and the /boot the last stage exported.
 sys_variant_init() { # DIR
@@ -52,6 +55,7 @@ sys_stage() {
     cp "$IMAGE"/debs/*.deb "$pl/debs/"
   fi
   grep -q '/payload/modkit.deb' "$pl/stage.sh" && cp "$DEB" "$pl/modkit.deb"
+  grep -q '/payload/libkmod2-modkit.deb' "$pl/stage.sh" && cp "$LIBDEB" "$pl/libkmod2-modkit.deb"
   local size
   size=$(($(du -sm "$pl" | cut -f1) * 2 + 64))
   mkfs.ext4 -q -F -L payload -d "$pl" "$vdir/payload.img" "${size}M"

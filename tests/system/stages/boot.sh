@@ -9,6 +9,14 @@ lspci -k >"$OUT/cmp/lspci-k"
 journalctl -b -o short-monotonic --no-pager >"$OUT/own/journal"
 dmesg >"$OUT/own/dmesg"
 
+if is_libkmod; then
+  # Coldplug (lsmod above, compared with stock) was udev's work through modkit's library.
+  lib=$(readlink -f /usr/lib/x86_64-linux-gnu/libkmod.so.2)
+  check "systemd-udevd runs on modkit's libkmod.so.2" \
+    grep -q " $lib\$" "/proc/$(pidof -s systemd-udevd)/maps"
+  check "no package of kmod's installed" sh -c '! dpkg-query -W -f="\${Status}\n" kmod libkmod2 2>/dev/null | grep -q " installed$"'
+fi
+
 # What modules-load did (/payload/early.sh wrote the configuration before it ran).
 journalctl -b -t systemd-modules-load -o cat --no-pager >"$OUT/cmp/modules-load.journal"
 systemctl show -p Result -p ExecMainStatus systemd-modules-load.service >"$OUT/cmp/modules-load.status"
@@ -43,6 +51,8 @@ done
 if is_modkit; then
   check "initramfs: modkit" grep -qx usr/bin/modkit "$OUT/own/initramfs.list"
   check "initramfs: no kmod binary" sh -c '! lsinitramfs -l '"$initrd"' | grep -E "usr/bin/kmod$" | grep -q "^-"'
+  is_libkmod && check "initramfs: modkit's libkmod.so.2" \
+    initramfs_has_file "$initrd" "$(readlink -f /usr/lib/x86_64-linux-gnu/libkmod.so.2)"
 else
   check "initramfs: kmod" grep -qx usr/bin/kmod "$OUT/own/initramfs.list"
 fi

@@ -45,6 +45,10 @@ dummy=$(module_of dummy)
 cp "$dummy" "$out/intree.ko"
 cp "$(module_of qlge)" "$out/staging.ko"
 cp "$other_tree/kernel/drivers/net/dummy.ko" "$out/other-build.ko"
+# Another flavour of the same ABI (cloud vs generic): vermagic flags equal, module_layout not.
+flavour=${KVER%-amd64}-cloud-amd64
+cp "$(bash "$root/scripts/fetch-kernel.sh" "$flavour")/plain/lib/modules/$flavour/kernel/drivers/net/dummy.ko" \
+  "$out/other-flavour.ko"
 cp "$tmp/other/abi_plain.ko" "$out/dkms-other-kernel.ko"
 cp "$tmp/here/abi_plain.ko" "$out/unsigned-oot.ko"
 cp "$tmp/here/abi_unknown.ko" "$out/unknown-symbol.ko"

@@ -8,7 +8,10 @@ VARIANT=$(cat /payload/variant)
 log() { echo "$*" | tee -a "$OUT/checks.log"; }
 ok() { log "ok: $1"; }
 fail() { log "FAIL: $1: $2"; }
-is_modkit() { [ "$VARIANT" = modkit ]; }
+# modkit: the modkit package in kmod's and dkms's place (libkmod2 stays); libkmod: the same
+# with libkmod2-modkit in libkmod2's place too, no package of kmod's left.
+is_modkit() { [ "$VARIANT" = modkit ] || [ "$VARIANT" = libkmod ]; }
+is_libkmod() { [ "$VARIANT" = libkmod ]; }
 
 # check LABEL CMD...: ok when CMD succeeds; its output is kept in own/ on failure.
 check() {
@@ -87,6 +90,20 @@ dkms_consistent() {
     rm -rf "$t"
   done
   return $bad
+}
+
+# initramfs_has_file INITRD FILE: the initramfs holds FILE byte for byte (under FILE's name or
+# the name of a link to it, which is how copy_exec puts a library's soname there).
+initramfs_has_file() {
+  local t rc=1 f
+  t=$(mktemp -d /var/tmp/modkit-initrd.XXXXXX)
+  unmkinitramfs "$1" "$t" >/dev/null 2>&1
+  for f in $(find "$t" -type f -name "$(basename "${2%%.so*}").so*"); do
+    cmp -s "$f" "$2" && rc=0
+  done
+  [ $rc = 0 ] || find "$t" -name "$(basename "${2%%.so*}").so*" -exec ls -l {} +
+  rm -rf "$t"
+  return $rc
 }
 
 # Power loss: when a process whose command line matches PATTERN (pgrep -f) runs, it is frozen
