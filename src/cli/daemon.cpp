@@ -36,13 +36,14 @@ constexpr OptionSpec k_daemon_options[] = {
 };
 
 void help(const std::string& prog) {
-    std::string text = "Usage: " + prog +
-                       " [options]          run the daemon (in the foreground)\n"
-                       "       modkit daemon status [--json] [-c FILE]\n\n"
-                       "Loads the driver of every device the kernel announces (uevents) and of "
-                       "the devices present\nat start, as udev's kmod builtin does; optionally "
-                       "unloads idle on-demand modules when\nmemory is short. See modkitd(8) and "
-                       "modkitd.conf(5).\n\nOptions:\n";
+    std::string text =
+        "Usage: " + prog +
+        " [options]          run the daemon (in the foreground)\n"
+        "       modkit daemon status [--json] [-c FILE]\n\n"
+        "Loads the driver of every device the kernel announces (uevents) and of "
+        "the devices present\nat start, as udev's kmod builtin does; optionally "
+        "unloads idle on-demand modules when\nmemory is short. See modkit-daemon(8) and "
+        "modkitd.conf(5).\n\nOptions:\n";
     for (const OptionSpec& o : k_daemon_options) {
         std::string left = "  ";
         left += o.short_name != 0 ? std::string("-") + o.short_name + ", " : "    ";

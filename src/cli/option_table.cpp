@@ -145,6 +145,7 @@ std::span<const ToolOptions> all_tool_options() {
         {"preflight", preflight_options(), ValueKind::KernelVersion},
         {"weak-modules", weak_modules_options(), ValueKind::ModuleFile},
         {"modules-load", modules_load_options(), ValueKind::File},
+        {"daemon", daemon_options()},
     };
     return k_all;
 }
