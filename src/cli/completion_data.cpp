@@ -79,7 +79,7 @@ std::string_view kind_word(ValueKind kind) {
 
 bool is_link_name(std::string_view tool) {
     for (std::string_view t : {"modprobe", "insmod", "rmmod", "lsmod", "modinfo", "depmod", "kmod",
-                               "dkms", "weak-modules", "modkitd"})
+                               "dkms", "weak-modules"})
         if (t == tool) return true;
     return false;
 }

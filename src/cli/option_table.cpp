@@ -153,7 +153,6 @@ std::span<const ToolOptions> all_tool_options() {
         {"weak-modules", weak_modules_options(), ValueKind::ModuleFile},
         {"modules-load", modules_load_options(), ValueKind::File},
         {"daemon", daemon_options(), ValueKind::None, k_daemon},
-        {"modkitd", daemon_options()},
     };
     return k_all;
 }
