@@ -287,11 +287,12 @@ bool take_word(const std::string& word, ParseResult& r, Context& ctx) {
     return true;
 }
 
+// The last four (mkbmdeb, mkdeb, mkdsc, mkrpm) are DKMS 2.8's.
 constexpr std::string_view k_actions[] = {
     "remove",         "install",         "autoinstall",  "uninstall", "match",     "mktarball",
     "build",          "unbuild",         "add",          "status",    "ldtarball", "generate_mok",
     "kernel_preinst", "kernel_postinst", "kernel_prerm", "mkbmdeb",   "mkdeb",     "mkdsc",
-    "mkrpm"}; // the last four: DKMS 2.8's
+    "mkrpm"};
 
 } // namespace
 
