@@ -1,5 +1,6 @@
 // Kernel configuration parsing: one pass over the mapped file, names and values kept as views.
 #include "abi/kernel_config.hpp"
+#include "util/strings.hpp"
 
 #include <cstring>
 
@@ -31,15 +32,9 @@ util::Expected<KernelConfig> KernelConfig::from_text(std::string text, std::stri
 }
 
 util::Expected<void> KernelConfig::parse(std::string_view text) {
-    unsigned line_no = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        ++line_no;
-        const char* nl =
-            static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
-        size_t end = nl ? static_cast<size_t>(nl - text.data()) : text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
+    util::LineCursor lines(text);
+    for (std::string_view line; lines.next(line);) {
+        const unsigned line_no = lines.number();
         if (line.empty() || line[0] == '#') continue;
         size_t eq = line.find('=');
         std::string_view name = line.substr(0, eq);

@@ -20,9 +20,11 @@ namespace modkit::abi {
 using util::ErrorKind;
 
 struct KernelTarget::Keys {
-    std::shared_future<void> ready;
     std::optional<module::TrustedKeys> keys;
     std::string note; // why keys is empty
+    // Last, so it is destroyed first: the last future of a std::async task waits for the task,
+    // which writes the members above.
+    std::shared_future<void> ready;
 };
 
 KernelTarget::KernelTarget() = default;
@@ -188,7 +190,9 @@ private:
         m_t.m_keys = keys;
         std::string image = m_files.vmlinuz;
         std::vector<std::string> extra = m_opt.certs;
-        auto work = [keys, image, extra]() noexcept {
+        // The task holds a plain pointer: a shared_ptr would own the future that owns the task
+        // (a cycle never freed). The Keys outlive the task: ~KernelTarget and `ready` wait for it.
+        auto work = [keys = keys.get(), image, extra]() noexcept {
             std::vector<std::vector<uint8_t>> der;
             std::string origin;
             if (image.empty()) {

@@ -1,6 +1,7 @@
 // Module.symvers parsing: by hand over the mapped file (about 25k lines on a distribution
 // kernel), then one sort so lookups are binary searches.
 #include "abi/symvers.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -101,15 +102,9 @@ util::Expected<void> Symvers::parse(std::string_view text) {
     auto bad = [&](unsigned line, std::string message) {
         return util::fail(ErrorKind::Corrupt, EINVAL, m_path, std::move(message), line);
     };
-    unsigned line_no = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        ++line_no;
-        const char* nl =
-            static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
-        size_t end = nl ? static_cast<size_t>(nl - text.data()) : text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
+    util::LineCursor lines(text);
+    for (std::string_view line; lines.next(line);) {
+        const unsigned line_no = lines.number();
         if (line.empty()) continue;
 
         std::array<std::string_view, k_max_fields> f;

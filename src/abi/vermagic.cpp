@@ -5,6 +5,7 @@
 #include "abi/kernel_config.hpp"
 
 #include "util/mapped_file.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -19,16 +20,9 @@ using util::ErrorKind;
 
 // Calls fn(line_no, line) for each line of `text`, stopping when fn returns false.
 template <class Fn> void for_each_line(std::string_view text, Fn&& fn) {
-    unsigned line_no = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        ++line_no;
-        const char* nl =
-            static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
-        size_t end = nl ? static_cast<size_t>(nl - text.data()) : text.size();
-        if (!fn(line_no, text.substr(pos, end - pos))) return;
-        pos = end + 1;
-    }
+    util::LineCursor lines(text);
+    for (std::string_view line; lines.next(line);)
+        if (!fn(lines.number(), line)) return;
 }
 
 bool is_name_char(char c) {

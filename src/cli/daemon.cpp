@@ -36,13 +36,14 @@ constexpr OptionSpec k_daemon_options[] = {
 };
 
 void help(const std::string& prog) {
-    std::string text = "Usage: " + prog +
-                       " [options]          run the daemon (in the foreground)\n"
-                       "       modkit daemon status [--json] [-c FILE]\n\n"
-                       "Loads the driver of every device the kernel announces (uevents) and of "
-                       "the devices present\nat start, as udev's kmod builtin does; optionally "
-                       "unloads idle on-demand modules when\nmemory is short. See modkitd(8) and "
-                       "modkitd.conf(5).\n\nOptions:\n";
+    std::string text =
+        "Usage: " + prog +
+        " [options]          run the daemon (in the foreground)\n"
+        "       modkit daemon status [--json] [-c FILE]\n\n"
+        "Loads the driver of every device the kernel announces (uevents) and of "
+        "the devices present\nat start, as udev's kmod builtin does; optionally "
+        "unloads idle on-demand modules when\nmemory is short. See modkit-daemon(8) and "
+        "modkitd.conf(5).\n\nOptions:\n";
     for (const OptionSpec& o : k_daemon_options) {
         std::string left = "  ";
         left += o.short_name != 0 ? std::string("-") + o.short_name + ", " : "    ";
@@ -138,12 +139,6 @@ int daemon_run(int argc, char** argv, bool status_allowed) {
 
 std::span<const OptionSpec> daemon_options() {
     return k_daemon_options;
-}
-
-int modkitd_main(int argc, char** argv) {
-    util::Diag::set_program("modkitd");
-    if (util::Diag::level() < util::LogLevel::Info) util::Diag::set_level(util::LogLevel::Info);
-    return daemon_run(argc, argv, false);
 }
 
 int daemon_main(int argc, char** argv) {

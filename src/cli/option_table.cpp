@@ -95,6 +95,10 @@ constexpr Subcommand k_dkms_actions[] = {
     {"kernel_preinst", "the kernel hook run before a kernel is installed", {}, ValueKind::None},
     {"kernel_postinst", "the kernel hook run after a kernel is installed", {}, ValueKind::None},
     {"kernel_prerm", "the kernel hook run before a kernel is removed", {}, ValueKind::None},
+    {"mkdeb", "a Debian source+binary package of a module (dkms-style)", {}, ValueKind::DkmsModule},
+    {"mkbmdeb", "a Debian package of the built modules only", {}, ValueKind::DkmsModule},
+    {"mkdsc", "a Debian source package of a module", {}, ValueKind::DkmsModule},
+    {"mkrpm", "an RPM package of a module (DKMS 2.8's action)", {}, ValueKind::DkmsModule},
 };
 
 // The parts of kmod and abi; their options are their tools' tables.
@@ -129,6 +133,9 @@ std::span<const ToolOptions> all_tool_options() {
         {"diff", "what changed between two kernels' exports", abi_diff_options(),
          ValueKind::KernelVersion},
     };
+    static const Subcommand k_daemon[] = {
+        {"status", "what the running daemon has loaded and unloaded", daemon_options()},
+    };
     static const ToolOptions k_all[] = {
         {"modprobe", modprobe_options(), ValueKind::Module},
         {"insmod", insmod_options(), ValueKind::ModuleFile},
@@ -145,6 +152,7 @@ std::span<const ToolOptions> all_tool_options() {
         {"preflight", preflight_options(), ValueKind::KernelVersion},
         {"weak-modules", weak_modules_options(), ValueKind::ModuleFile},
         {"modules-load", modules_load_options(), ValueKind::File},
+        {"daemon", daemon_options(), ValueKind::None, k_daemon},
     };
     return k_all;
 }

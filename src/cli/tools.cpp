@@ -24,7 +24,6 @@ constexpr Tool k_tools[] = {
     {"lsmod", lsmod_main, "list the loaded modules"},
     {"modinfo", modinfo_main, "show information about a kernel module"},
     {"modprobe", modprobe_main, "add or remove modules, with their dependencies"},
-    {"modkitd", modkitd_main, "the on-demand module daemon (modkit daemon)"},
     {"modules-load", modules_load_main,
      "load the modules modules-load.d lists (systemd-modules-load)"},
     {"params", params_main, "the parameters a loaded module runs with, and where each comes from"},

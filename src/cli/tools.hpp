@@ -48,7 +48,6 @@ int hw_main(int argc, char** argv);
 int preflight_main(int argc, char** argv);
 int modules_load_main(int argc, char** argv);
 int daemon_main(int argc, char** argv);
-int modkitd_main(int argc, char** argv);
 int params_main(int argc, char** argv);
 // `modkit params` against a given system (the fake one in tests).
 int params_run(int argc, char** argv, exec::System& sys);

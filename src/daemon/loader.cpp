@@ -119,12 +119,15 @@ RequestOutcome Loader::handle(const DeviceRequest& req) {
         std::lock_guard lock(w->mutex);
         config::LoadEntry entry{req.modalias, config::Origin{req.devpath, 0}};
         items = resolve::plan_load_list(w->resolver, std::span(&entry, 1));
-        if (!items.empty() && !items[0].targets.empty()) {
-            w->resolver.forget_modules();
-            why = provenance(w->resolver, req.modalias);
-            w->resolver.forget_modules();
-        }
     }
+    // The provenance is for the log only: worked out after the load, so that it does not delay
+    // the driver, and only when something was loaded or refused.
+    auto explain_why = [&] {
+        std::lock_guard lock(w->mutex);
+        w->resolver.forget_modules();
+        why = provenance(w->resolver, req.modalias);
+        w->resolver.forget_modules();
+    };
     const resolve::LoadItem& item = items.at(0);
     std::string device = "for " + req.devpath + " (" + req.modalias + ")";
     if (item.lookup_error) {
@@ -153,6 +156,19 @@ RequestOutcome Loader::handle(const DeviceRequest& req) {
     exec::LoadListOptions run;
     run.jobs = 1;
     auto outcomes = exec::run_load_list(items, m_sys, run);
+    bool explained = false;
+    for (const exec::TargetOutcome& o : outcomes.at(0).targets)
+        if (!explained &&
+            (o.result == exec::LoadResult::Inserted || o.result == exec::LoadResult::Blacklisted)) {
+            explain_why();
+            explained = true;
+        }
+    if (!explained)
+        for (const auto& [mod, of] : candidates)
+            if (!explained && !before.contains(mod) && exec::is_live(m_sys, mod)) {
+                explain_why();
+                explained = true;
+            }
 
     std::set<std::string> reported;
     for (const auto& [mod, of] : candidates) {

@@ -287,6 +287,7 @@ bool take_word(const std::string& word, ParseResult& r, Context& ctx) {
     return true;
 }
 
+// The last four (mkbmdeb, mkdeb, mkdsc, mkrpm) are DKMS 2.8's.
 constexpr std::string_view k_actions[] = {
     "remove",         "install",         "autoinstall",  "uninstall", "match",     "mktarball",
     "build",          "unbuild",         "add",          "status",    "ldtarball", "generate_mok",

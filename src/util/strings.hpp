@@ -28,4 +28,27 @@ std::string_view dirname(std::string_view path);
 bool ends_with(std::string_view s, std::string_view suffix);
 bool starts_with(std::string_view s, std::string_view prefix);
 
+// Walks `text` line by line (without the '\n'; the last line needs none), numbering lines from 1:
+//     for (std::string_view line; lines.next(line);) ... lines.number() ...
+class LineCursor {
+public:
+    explicit LineCursor(std::string_view text)
+        : m_text(text) {}
+    bool next(std::string_view& line) {
+        if (m_pos >= m_text.size()) return false;
+        ++m_number;
+        size_t end = m_text.find('\n', m_pos);
+        if (end == std::string_view::npos) end = m_text.size();
+        line = m_text.substr(m_pos, end - m_pos);
+        m_pos = end + 1;
+        return true;
+    }
+    unsigned number() const { return m_number; }
+
+private:
+    std::string_view m_text;
+    size_t m_pos = 0;
+    unsigned m_number = 0;
+};
+
 } // namespace modkit::util

@@ -54,11 +54,13 @@ HERE=$ROOT/tests/system # host.sh's stages default; STAGES is set
 CMDLINE="loop.max_part=7"
 V=$WORK/vm
 sys_variant_init "$V"
-run_stage() { # STAGE KERNEL TIMEOUT
-  if sys_stage "$V" modkit "$1" "$V/root.qcow2" "$2" "$CMDLINE" "$3"; then :; else FAILED=1; fi
-  sys_report_stage "$V" modkit "$1" || FAILED=1
+run_stage() { # STAGE KERNEL TIMEOUT: fails when this stage failed (the next needs its state)
+  local rc=0
+  sys_stage "$V" modkit "$1" "$V/root.qcow2" "$2" "$CMDLINE" "$3" || rc=1
+  sys_report_stage "$V" modkit "$1" || rc=1
   sed -n 's/^\(ok\|FAIL\): /  \1: /p' "$V/results/$1/out/checks.log" 2>/dev/null
-  [ "$FAILED" = 0 ]
+  [ "$rc" = 0 ] || FAILED=1
+  return $rc
 }
 run_stage pk-install 6.1.0-50-amd64 2400 && run_stage pk-upgrade 6.1.0-47-amd64 2400 || true
 if [ -n "${SYSTEM_LOGS:-}" ]; then mkdir -p "$SYSTEM_LOGS" && cp -r "$V/results" "$SYSTEM_LOGS/"; fi

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace modkit::module {
 namespace {
 
@@ -21,10 +23,15 @@ std::vector<uint8_t> with_ext(const std::string& crcs, const std::string& names,
     return b.build();
 }
 
+// The names read are views into the module's bytes, so the module outlives the test's use of
+// them: it is kept until the next read.
+std::optional<ModuleFile> g_module;
+
 util::Expected<SymbolVersions> read(const std::vector<uint8_t>& bytes) {
     auto mod = ModuleFile::from_memory(util::Buffer(std::span<const uint8_t>(bytes)), "m.ko");
     EXPECT_TRUE(mod);
-    return symbol_versions(*mod);
+    g_module.emplace(std::move(*mod));
+    return symbol_versions(*g_module);
 }
 
 TEST(ExtendedModversions, NamesOfAnyLengthWithTheirCrcs) {

@@ -212,21 +212,29 @@ judge_group() {
   fi
 }
 
-# Boots run VM_JOBS at a time (each QEMU is one TCG thread); reports come out in boot order.
+# Boots run VM_JOBS at a time (each QEMU is one TCG thread); each boot is reported as soon as
+# it and every boot before it have finished, in boot order.
 VM_JOBS=${VM_JOBS:-2}
 for tools in $TOOLSETS; do
   mkdir -p "$LOGS/$tools"
   rm -f "$LOGS/$tools"/boot-*.log.status
-  for g in "${!BOOTS[@]}"; do
-    while [ "$(jobs -rp | wc -l)" -ge "$VM_JOBS" ]; do wait -n || true; done
-    run_group "$tools" "$g" boot >"$WORK/boot-$tools-$g.out" 2>&1 &
+  groups=("${!BOOTS[@]}") pids=() next=0
+  report_finished() { # the finished boots at the front of the order
+    while [ "$next" -lt ${#groups[@]} ] && [ -n "${pids[$next]:-}" ] &&
+      ! kill -0 "${pids[$next]}" 2>/dev/null; do
+      local g=${groups[$next]}
+      cat "$WORK/boot-$tools-$g.out"
+      if [ -f "$LOGS/$tools/boot-$g.log.status" ]; then run_group "$tools" "$g" judge
+      else FAILED=1; echo "-- boot $((g + 1)): could not be staged"; fi
+      next=$((next + 1))
+    done
+  }
+  for i in "${!groups[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$VM_JOBS" ]; do wait -n || true; report_finished; done
+    run_group "$tools" "${groups[$i]}" boot >"$WORK/boot-$tools-${groups[$i]}.out" 2>&1 &
+    pids[$i]=$!
   done
-  wait
-  for g in "${!BOOTS[@]}"; do
-    cat "$WORK/boot-$tools-$g.out"
-    if [ -f "$LOGS/$tools/boot-$g.log.status" ]; then run_group "$tools" "$g" judge
-    else FAILED=1; echo "-- boot $((g + 1)): could not be staged"; fi
-  done
+  while [ "$next" -lt ${#groups[@]} ]; do wait -n || sleep 1; report_finished; done
 done
 
 # Differential: with both tool sets, each case's transcript must be the same.

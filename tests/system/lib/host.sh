@@ -125,6 +125,11 @@ sys_report_stage() { # VDIR VARIANT STAGE
   n_fail=$(grep -c '^FAIL: ' "$res/out/checks.log" 2>/dev/null || true)
   local what="${n_ok:-0} checks ok"
   [ -f "$res/killed-at" ] && what="power cut: $(sed 's/^=== KILLPOINT //' "$res/killed-at" | cut -c1-80)"
+  # A stage that neither lost power nor ran its script to the end (the run was interrupted) is
+  # a failure even without a FAIL line.
+  if [ ! -f "$res/killed-at" ] && [ ! -e "$res/problem" ] && [ ! -f "$res/out/rc" ]; then
+    echo "the stage did not finish (interrupted)" >"$res/problem"
+  fi
   if [ -e "$res/problem" ] || [ "${n_fail:-0}" != 0 ]; then
     printf '  FAIL  %-7s %-18s %ss  %s\n' "$2" "$3" "$(cat "$res/seconds" 2>/dev/null)" \
       "$(cat "$res/problem" 2>/dev/null)"

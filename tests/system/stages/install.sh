@@ -18,7 +18,7 @@ if is_libkmod; then
   check "libkmod2 removed" test "$(dpkg-query -W -f='${Status}' libkmod2 2>/dev/null)" != "install ok installed"
   expect_eq "no package of kmod's installed" "" \
     "$(dpkg-query -W -f='${Package} ${Status}\n' kmod libkmod2 2>/dev/null | grep ' installed$')"
-  expect_eq "$lib is libkmod2-modkit's" "libkmod2-modkit: $lib" "$(dpkg -S "$lib" 2>&1)"
+  expect_eq "$lib is libkmod2-modkit's" "libkmod2-modkit:amd64: $lib" "$(dpkg -S "$lib" 2>&1)"
   check "$lib is modkit's (LIBKMOD_33, no kmod 30 file left)" \
     sh -c "readelf -V $lib | grep -q LIBKMOD_33 && ! ls /usr/lib/x86_64-linux-gnu/libkmod.so.2.4.0"
   check "apt sees no broken dependency" apt-get check

@@ -7,6 +7,7 @@
 # needs: loop
 # cmdline: loop.max_part=3
 # kernels: bookworm
+# timeout: 120
 is_modkit || skip "modkit params and modprobe's hints are modkit features"
 nocompare on
 modprobe_d params.conf "options loop max_loop=4"

@@ -59,13 +59,21 @@ vm_depmod() { # TOOLS
 }
 
 # An indexed hard-link copy of the whole plain tree, for computing closures.
+# Boots are staged in parallel: the first to need it builds it under a lock, in a temporary
+# directory renamed into place, and the others wait for it.
 vm_full_index() {
   FULL=$WORK/full-$KVER
   [ -e "$FULL/lib/modules/$KVER/modules.dep" ] && return 0
-  mkdir -p "$FULL"
-  cp -al "$CACHE/plain/lib" "$FULL/"
-  local d=$BUILD/depmod
-  "$d" -b "$FULL" "$KVER" 2>/dev/null || /sbin/depmod -b "$FULL" "$KVER"
+  (
+    flock 9
+    [ -e "$FULL/lib/modules/$KVER/modules.dep" ] && exit 0
+    rm -rf "$FULL.tmp"
+    mkdir -p "$FULL.tmp"
+    cp -al "$CACHE/plain/lib" "$FULL.tmp/"
+    "$BUILD/depmod" -b "$FULL.tmp" "$KVER" 2>/dev/null || /sbin/depmod -b "$FULL.tmp" "$KVER"
+    rm -rf "$FULL"
+    mv "$FULL.tmp" "$FULL"
+  ) 9>"$FULL.lock"
 }
 
 vm_case_header() { # FILE KEY: the values of its "# KEY: ..." lines, joined by spaces
