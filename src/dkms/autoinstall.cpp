@@ -107,6 +107,7 @@ std::expected<bool, Failure> run_round(const Context& ctx, const KernelArch& t, 
         if (!prepared) {
             // prepare_kernel_and_signing, once, before the first package that needs a build.
             if (auto r = prepare_kernel(ctx, target); !r) return std::unexpected(r.error());
+            (void)ctx.prepared_kernels->first_time(target.kernelver + "/" + target.arch);
             prologue_slot = i;
             prepared = true;
         }

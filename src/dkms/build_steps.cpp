@@ -112,7 +112,8 @@ Outcome BuildSteps::prepare() {
                    {"The directory " + source +
                         " does not appear to have module source located within it.",
                     "Build halted."});
-    if (m_job.announce_kernel) {
+    if (m_job.announce_kernel &&
+        m_ctx.prepared_kernels->first_time(m_target.kernelver + "/" + m_target.arch)) {
         if (auto r = prepare_kernel(m_ctx, m_target); !r) return r;
         m_signing = prepare_signing(m_ctx, m_target, m_report);
         m_report.out("\n");

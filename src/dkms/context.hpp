@@ -4,11 +4,29 @@
 #pragma once
 #include "util/error.hpp"
 
+#include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace modkit::dkms {
+
+// DKMS's $prepared_kernel: prepare_kernel_and_signing prints its lines once per kernel and
+// run, so a build later in the same run (a dependent rebuilt after an install) stays quiet.
+class PreparedKernels {
+public:
+    // True the first time it is asked for `kernel_arch` ("K/arch").
+    bool first_time(const std::string& kernel_arch) {
+        std::lock_guard lock(m_mutex);
+        return m_done.insert(kernel_arch).second;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::set<std::string> m_done;
+};
 
 struct Context {
     // Trees (--dkmstree --sourcetree --installtree, or framework.conf).
@@ -52,6 +70,9 @@ struct Context {
     std::string archive_location;      // --archive
     std::string template_kernel;       // --templatekernel
     std::vector<std::pair<std::string, std::string>> directives; // --directive
+
+    // Shared by every copy of this Context: one run.
+    std::shared_ptr<PreparedKernels> prepared_kernels = std::make_shared<PreparedKernels>();
     unsigned build_jobs = 0; // --jobs: concurrent builds (0 = one per CPU)
 };
 

@@ -52,7 +52,12 @@ bool run_depmod_step(const Context& ctx, const std::string& kernelver, Transacti
     return rc == 0;
 }
 
-void run_post_transaction(const Context& ctx, const std::string& kernelver, Report& report) {
+void run_post_transaction(const Context& base, const std::string& kernelver, Report& report) {
+    if (base.post_transaction.empty()) return;
+    // DKMS reads post_transaction when it runs it, with $kernelver of that moment in scope.
+    Context ctx = base;
+    if (auto r = read_framework(ctx, {"post_transaction"}, {{"kernelver", kernelver}}); !r)
+        report.warning({r.error().describe()});
     if (ctx.post_transaction.empty()) return;
     std::string log = ctx.dkms_tree + "/post_transaction.log";
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

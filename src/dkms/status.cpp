@@ -1,8 +1,11 @@
 // Status lines. The extras follow DKMS 3.4: "(Original modules exist)" when an original is
 // archived for the kernel, then "(Built modules are missing in the kernel modules folder)"
-// when the tree's module/ directory holds no module, or "(Differences between built and
-// installed modules)" when an installed copy is missing or differs from the tree's.
+// when the tree's module/ directory holds no module although dkms.conf names one for the
+// kernel (the conf is read only then), or "(Differences between built and installed
+// modules)" when an installed copy is missing or differs from the tree's.
 #include "dkms/status.hpp"
+#include "dkms/conf.hpp"
+#include "dkms/report.hpp"
 #include "module/names.hpp"
 #include "util/atomic_file.hpp"
 
@@ -10,6 +13,7 @@
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <sys/stat.h>
 
 namespace modkit::dkms {
@@ -32,6 +36,17 @@ bool same_contents(const std::string& a, const std::string& b) {
     return da && db && *da == *db;
 }
 
+// A package whose dkms.conf builds no module for this kernel (none listed, or every one
+// excluded by BUILD_EXCLUSIVE) misses nothing. An unreadable conf counts as naming some.
+bool names_no_module(const Tree& tree, const std::string& m, const std::string& v,
+                     const std::string& k, const std::string& a) {
+    BufferedReport quiet;
+    ConfRequest req{m, v, tree.source_link(m, v) + "/dkms.conf", make_target(tree.ctx, k, a)};
+    auto conf = read_conf(tree.ctx, req, quiet);
+    if (!conf) return false;
+    return std::ranges::all_of(conf->modules, [](const ModuleEntry& e) { return e.excluded; });
+}
+
 std::string built_extras(const Tree& tree, const std::string& m, const std::string& v,
                          const std::string& k, const std::string& a, bool installed) {
     std::string extras;
@@ -40,7 +55,10 @@ std::string built_extras(const Tree& tree, const std::string& m, const std::stri
     std::vector<std::string> mods;
     for (auto& f : Tree::list(module_dir))
         if (is_module_file(f)) mods.push_back(f);
-    if (mods.empty()) return extras + " (Built modules are missing in the kernel modules folder)";
+    if (mods.empty()) {
+        if (names_no_module(tree, m, v, k, a)) return extras;
+        return extras + " (Built modules are missing in the kernel modules folder)";
+    }
     if (installed) {
         std::string dest = tree.ctx.install_tree + "/" + k + distro_dest_location(tree.ctx, "");
         for (const auto& f : mods)

@@ -88,6 +88,11 @@ sc_badconfs() {
     dk add "$f/1.0"
   done
   checkpoint "nothing added"
+  # AUTOINSTALL="maybe": 3.4.3 refuses (exit 8); modkit warns and takes it as yes (docs/compat.md).
+  fixture bad-yesno bad-yesno-1.0
+  dkx add bad-yesno/1.0
+  expect_mk "AUTOINSTALL=maybe is added with a warning" \
+    grep -q "Unsupported AUTOINSTALL value 'maybe', treated as 'yes'" "$O/$N.err"
 }
 
 # Kernel headers that are not installed: build, install and the hooks stop with 21.
@@ -242,11 +247,11 @@ sc_signing() {
   echo 'try_sign_modules="false"' >"$fw"
   dk build hello/1.0 -k "$K1"
   dk unbuild hello/1.0 -k "$K1"
+  checkpoint --no-status "after the signing cases"
   echo 'sign_file="/no/such/sign-file"' >"$fw"
   dkx build hello/1.0 -k "$K1"
   expect_mk "without sign-file the module is signed natively" \
     grep -q "~Module signature appended~" "$R/dkms/hello/1.0/$K1/$ARCH/module/hello.ko"
-  checkpoint --no-status "after the signing cases"
 }
 
 if [ "${1:-}" = --worker ]; then
