@@ -257,6 +257,9 @@ sc_errors() {
   dk build hello/1.0 -k "$K1" -k "$K2" -a "$ARCH" -a "$ARCH" -a i386
   dk build hello/1.0 -k="$K1"
   dk add hello/1.0 --all
+  dk autoinstall -k "$K1" -k "$K1"
+  dk autoinstall -k "$K1" -k "$K2"
+  dk autoinstall --all
   dk remove
   dk
   dk uninstall nosuch/1.0 -k "$K1"

@@ -326,8 +326,9 @@ run_scenario() {
   local rc=0
   "$PY" "$TREEPY" compare "$sc" "$json" "$out/mk" "$key" "$REFMODE" "${extra[@]}" || rc=$?
   FAILURES=$((FAILURES + rc))
-  local IFS=,
-  note "($sc: $((SECONDS - start)) s:${took[*]/#/ })"
+  local times
+  times=$(IFS=, && echo "${took[*]/#/ }")
+  note "($sc: $((SECONDS - start)) s:$times)"
   if [ -n "${MODKIT_DKMS_KEEP:-}" ]; then
     mkdir -p "$MODKIT_DKMS_KEEP"
     cp -a "$out" "$MODKIT_DKMS_KEEP/" 2>/dev/null || true
