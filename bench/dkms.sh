@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# modkit's dkms against Debian 12's DKMS 3.0.10, side by side, as ratios (bench/compare.py):
+# modkit's dkms against DKMS (3.4.3 when MODKIT_DKMS_ORACLE names its script, else Debian 12's
+# 3.0.10), side by side, as ratios (bench/compare.py):
 #   status       `dkms status` on a tree of 60 entries (20 packages installed and 10 built, for
 #                two kernels); both print the same lines.
 #   autoinstall  3 packages (v4l2loopback-dkms and acpi-call-dkms from Debian, and the hello
-#                test module) for 2 kernels, real kbuild builds: DKMS 3.0.10 once per kernel as
-#                its kernel hook calls it, modkit once for both kernels. The built modules of
-#                both are compared byte for byte first.
+#                test module) for 2 kernels, real kbuild builds, each tool once per kernel as the
+#                kernel hook calls it (modkit builds the packages of one kernel concurrently).
+#                The built modules of both are compared byte for byte first.
 # Both tools get --dkmstree/--sourcetree/--installtree in a scratch directory and the same MOK
-# key; DKMS 3.0.10 also gets --no-depmod (it would index the host's /lib/modules), and the
-# install tree has no modules.dep, so modkit skips depmod too: the same work on both sides.
+# key, and --no-depmod (DKMS would index the host's /lib/modules): the same work on both sides.
 # usage: bench/dkms.sh BUILD_DIR [status] [autoinstall]     env: RUNS (default 5; autoinstall 3)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd); shift || true
-REF=/usr/sbin/dkms
+REF=${MODKIT_DKMS_ORACLE:-/usr/sbin/dkms}
 MK=$BUILD/dkms
 K1=${MODKIT_DKMS_K1:-6.1.0-50-amd64}
 K2=${MODKIT_DKMS_K2:-6.1.0-47-amd64}
 CMP="python3 $ROOT/bench/compare.py"
 suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(status autoinstall)
 
-[ "$("$REF" --version 2>&1)" = dkms-3.0.10 ] || { echo "bench/dkms: $REF is not DKMS 3.0.10 (scripts/install-deps.sh)"; exit 0; }
+REFV=$("$REF" --version 2>&1 || true)
+case $REFV in
+  dkms-3.4.3 | dkms-3.0.10) ;;
+  *) echo "bench/dkms: $REF is neither DKMS 3.4.3 nor 3.0.10 (scripts/install-deps.sh, MODKIT_DKMS_ORACLE)"; exit 0 ;;
+esac
+[ "$REFV" = dkms-3.4.3 ] || echo "bench/dkms: no DKMS 3.4.3 script given (MODKIT_DKMS_ORACLE): comparing with Debian 12's 3.0.10"
 [ -x "$MK" ] || { echo "bench/dkms: no $MK (make build)" >&2; exit 1; }
 for k in "$K1" "$K2"; do
   [ -f "/usr/src/linux-headers-$k/Makefile" ] || { echo "bench/dkms: no linux-headers-$k (scripts/install-deps.sh)"; exit 0; }
@@ -94,7 +99,7 @@ autoinstall_suite() {
   cp -a "$S/lib" "$S/lib.clean"
   local reset="rm -rf $S/dkms $S/lib && cp -a $S/dkms.added $S/dkms && cp -a $S/lib.clean $S/lib"
   local ref="exec bash -c 'for k in $K1 $K2; do $REF autoinstall -k \$k --no-depmod $(trees "$S") || exit; done'"
-  local mine="$MK autoinstall -k $K1 -k $K2 $(trees "$S")"
+  local mine="exec bash -c 'for k in $K1 $K2; do $MK autoinstall -k \$k --no-depmod $(trees "$S") || exit; done'"
   # Once each, untimed: the modules both built must be the same bytes.
   local side
   for side in ref mine; do
@@ -115,7 +120,7 @@ autoinstall_suite() {
     --setup "$reset" --target 0.6 --mem-target 1.0
 }
 
-echo "modkit dkms vs DKMS 3.0.10, $(nproc) CPUs, median of alternating runs"
+echo "modkit dkms vs DKMS ${REFV#dkms-}, $(nproc) CPUs, median of alternating runs"
 for s in "${suites[@]}"; do
   case $s in
   status) status_suite ;;

@@ -135,4 +135,28 @@ wait $p2 || rc2=$?
 if [ "$rc1$rc2" = 00 ]; then note "ok: both finished (exit 0, 0)"
 else echo "FAIL: concurrent installs exited $rc1 and $rc2"; FAILURES=$((FAILURES + 1)); fi
 expect_same "state after the concurrent installs" "$WORK/v2"
+
+echo "-- refusals change nothing (hello 2.0 installed)"
+# The same module version under another package version, a BUILD_DEPENDS nobody provides, and
+# a package whose source directory is gone; each added (and the first built) beforehand.
+make_package hello 2.0.1
+# (the same source as hello 2.0, so the same srcversion: DKMS's "already installed at version").
+sed -i 's/MODULE_VERSION("2.0.1")/MODULE_VERSION("2.0")/' "$src/hello-2.0.1/hello.c"
+make_package needy 1.0 'BUILD_DEPENDS[0]="nosuchdep"'
+make_package gone 1.0
+for p in hello/2.0.1 needy/1.0 gone/1.0; do dk add "$p" >/dev/null; done
+expect_rc "build hello/2.0.1" 0 dk build hello/2.0.1 -k "$K"
+rm -rf "$src/gone-1.0"
+snapshot >"$WORK/before-refusals"
+expect_rc "a refused downgrade (1.0 over 2.0)" 6 dk install hello/1.0 -k "$K"
+expect_same "after the refused downgrade" "$WORK/before-refusals"
+expect_rc "a refused equal version (2.0.1 has MODULE_VERSION 2.0)" 6 dk install hello/2.0.1 -k "$K"
+expect_same "after the refused equal version" "$WORK/before-refusals"
+expect_rc "a missing BUILD_DEPENDS" 13 dk install needy/1.0 -k "$K"
+expect_same "after the failed dependency" "$WORK/before-refusals"
+for a in build install uninstall unbuild; do
+  expect_rc "$a of a broken module" 4 dk "$a" gone/1.0 -k "$K"
+done
+expect_same "after every action on the broken module" "$WORK/before-refusals"
+grep -q "updates/dkms/hello.ko\|extra/hello.ko" "$lib/$K/modules.dep" || { echo "FAIL: hello 2.0 no longer indexed"; FAILURES=$((FAILURES + 1)); }
 finish
