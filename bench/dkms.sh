@@ -34,7 +34,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/modkit-bench-dkms.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 openssl req -new -x509 -nodes -days 36500 -subj "/CN=modkit bench key" -newkey rsa:2048 \
   -keyout "$WORK/mok.key" -outform DER -out "$WORK/mok.pub" >/dev/null 2>&1
-export mok_signing_key=$WORK/mok.key mok_certificate=$WORK/mok.pub
+# try_sign_modules=true: DKMS 3.4 takes a container (no access to /proc/1/root) for a chroot
+# and would not sign.
+export mok_signing_key=$WORK/mok.key mok_certificate=$WORK/mok.pub try_sign_modules=true
 
 # A sandbox: S/{dkms,src,lib/<K>/build}.
 sandbox() { # DIR
