@@ -41,7 +41,7 @@ std::string usage_text(const std::string& prog) {
 
 // modkit's own options, shown by --help only (error paths print DKMS's usage unchanged).
 constexpr const char* k_modkit_options =
-    "  modkit:     [--jobs=concurrent-builds] [--skip-abi-check]\n";
+    "  modkit:     [--jobs=concurrent-builds] [--skip-abi-check] [--json (status)]\n";
 
 // DKMS's error(): a blank line, then "Error! " and the lines.
 void print_error(const std::vector<std::string>& lines) {

@@ -67,6 +67,7 @@ constexpr OptionSpec k_dkms_options[] = {
     {k_dkms + 19, "jobs", 0, ValueKind::Number, "builds for several kernels at once (modkit)"},
     {k_dkms + 20, "skip-abi-check", 0, ValueKind::None,
      "install modules built for another kernel (modkit)"},
+    {k_dkms + 25, "json", 0, ValueKind::None, "status: the lines as JSON (modkit)"},
     {k_dkms + 21, "symlink-modules", 0, ValueKind::None, {}},   // deprecated, ignored
     {k_dkms + 22, "no-initrd", 0, ValueKind::None, {}},         // deprecated, ignored
     {k_dkms + 23, "no-clean-kernel", 0, ValueKind::None, {}},   // deprecated, ignored

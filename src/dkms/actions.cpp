@@ -90,12 +90,15 @@ void status_action(const Context& ctx, const StatusFilter& filter,
     if (kernels.empty()) filters.push_back(filter);
     for (const auto& ka : kernels)
         filters.push_back({filter.module, filter.version, ka.kernel, ka.arch});
+    std::vector<StatusLine> lines;
     for (const auto& f : filters) {
-        for (const auto& line : collect_status(tree, f)) {
-            report.out(line.text + "\n");
+        for (auto& line : collect_status(tree, f)) {
+            if (!ctx.json) report.out(line.text + "\n");
             if (line.broken) report.err(broken_message(line.module, line.version));
+            lines.push_back(std::move(line));
         }
     }
+    if (ctx.json) report.out(status_json(lines));
 }
 
 Outcome match_action(Context& ctx, const Selection& sel, Report& report) {

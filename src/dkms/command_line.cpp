@@ -45,7 +45,8 @@ enum class Opt {
     ParallelJobs,
     Help,
     Jobs,
-    SkipAbiCheck
+    SkipAbiCheck,
+    Json
 };
 
 // `--name*` in DKMS's case statement matches every word that starts with --name.
@@ -92,6 +93,7 @@ constexpr std::array k_options = {
     OptionSpec{"--help", Match::Exact, "-h", Opt::Help},
     OptionSpec{"--jobs", Match::Prefix, "", Opt::Jobs},
     OptionSpec{"--skip-abi-check", Match::Exact, "", Opt::SkipAbiCheck},
+    OptionSpec{"--json", Match::Exact, "", Opt::Json},
 };
 
 const OptionSpec* find_option(std::string_view arg) {
@@ -255,6 +257,9 @@ void apply_flag(Opt opt, Context& ctx) {
         break;
     case Opt::SkipAbiCheck:
         ctx.skip_abi_check = true;
+        break;
+    case Opt::Json:
+        ctx.json = true;
         break;
     case Opt::Quiet:
         ctx.quiet = true;

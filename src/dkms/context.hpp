@@ -64,6 +64,7 @@ struct Context {
     bool all = false;
     bool quiet = false;
     bool skip_abi_check = false;       // modkit: install modules built for another kernel
+    bool json = false;                 // modkit: status as JSON (docs/json.md)
     std::string conf;                  // -c
     std::string cli_kernel_source_dir; // --kernelsourcedir
     std::string cli_kernel_config;     // --config

@@ -10,6 +10,7 @@
 #include "util/atomic_file.hpp"
 
 #include "util/fs.hpp"
+#include "util/json.hpp"
 #include "util/mapped_file.hpp"
 #include "util/strings.hpp"
 
@@ -47,28 +48,79 @@ bool names_no_module(const Tree& tree, const std::string& m, const std::string& 
     return std::ranges::all_of(conf->modules, [](const ModuleEntry& e) { return e.excluded; });
 }
 
-std::string built_extras(const Tree& tree, const std::string& m, const std::string& v,
-                         const std::string& k, const std::string& a, bool installed) {
-    std::string extras;
-    if (is_directory(tree.original_dir(m, k, a))) extras += " (Original modules exist)";
+// The flags of a built line, in DKMS's order; flag_text() gives each one's words.
+std::vector<StatusFlag> built_flags(const Tree& tree, const std::string& m, const std::string& v,
+                                    const std::string& k, const std::string& a, bool installed) {
+    std::vector<StatusFlag> flags;
+    if (is_directory(tree.original_dir(m, k, a))) flags.push_back(StatusFlag::OriginalModules);
     std::string module_dir = tree.built_dir(m, v, k, a) + "/module";
     std::vector<std::string> mods;
     for (auto& f : Tree::list(module_dir))
         if (is_module_file(f)) mods.push_back(f);
     if (mods.empty()) {
-        if (names_no_module(tree, m, v, k, a)) return extras;
-        return extras + " (Built modules are missing in the kernel modules folder)";
+        if (!names_no_module(tree, m, v, k, a)) flags.push_back(StatusFlag::BuiltMissing);
+        return flags;
     }
     if (installed) {
         std::string dest = tree.ctx.install_tree + "/" + k + distro_dest_location(tree.ctx, "");
         for (const auto& f : mods)
-            if (!same_contents(module_dir + "/" + f, dest + "/" + f))
-                return extras + " (Differences between built and installed modules)";
+            if (!same_contents(module_dir + "/" + f, dest + "/" + f)) {
+                flags.push_back(StatusFlag::Differs);
+                break;
+            }
     }
-    return extras;
+    return flags;
 }
 
 } // namespace
+
+std::string_view flag_text(StatusFlag flag) {
+    switch (flag) {
+    case StatusFlag::OriginalModules:
+        return "Original modules exist";
+    case StatusFlag::BuiltMissing:
+        return "Built modules are missing in the kernel modules folder";
+    case StatusFlag::Differs:
+        return "Differences between built and installed modules";
+    }
+    return {};
+}
+
+std::string_view flag_name(StatusFlag flag) {
+    switch (flag) {
+    case StatusFlag::OriginalModules:
+        return "original-modules-exist";
+    case StatusFlag::BuiltMissing:
+        return "built-modules-missing";
+    case StatusFlag::Differs:
+        return "built-and-installed-differ";
+    }
+    return {};
+}
+
+std::string status_json(const std::vector<StatusLine>& lines) {
+    util::JsonWriter w;
+    w.begin_object().field("version", 1).key("modules").begin_array();
+    for (const StatusLine& l : lines) {
+        w.begin_object().field("module", l.module).field("version", l.version);
+        bool has_kernel =
+            l.state == StatusLine::State::Built || l.state == StatusLine::State::Installed;
+        if (has_kernel)
+            w.field("kernel", l.kernel).field("arch", l.arch);
+        else
+            w.field_null("kernel").field_null("arch");
+        const char* state = l.state == StatusLine::State::Added    ? "added"
+                            : l.state == StatusLine::State::Broken ? "broken"
+                            : l.state == StatusLine::State::Built  ? "built"
+                                                                   : "installed";
+        w.field("state", state).key("flags").begin_array();
+        for (StatusFlag f : l.flags)
+            w.value(flag_name(f));
+        w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    return w.take();
+}
 
 std::string broken_message(const std::string& module, const std::string& version) {
     return "\nError! " + module + "/" + version +
@@ -105,9 +157,11 @@ std::vector<StatusLine> collect_status(const Tree& tree, const StatusFilter& fil
                 line.arch = a;
                 bool installed = tree.is_installed(m, v, k, a);
                 line.state = installed ? StatusLine::State::Installed : StatusLine::State::Built;
-                line.text = m + "/" + v + ", " + k + ", " + a + ": " +
-                            (installed ? "installed" : "built") +
-                            built_extras(tree, m, v, k, a, installed);
+                line.flags = built_flags(tree, m, v, k, a, installed);
+                line.text =
+                    m + "/" + v + ", " + k + ", " + a + ": " + (installed ? "installed" : "built");
+                for (StatusFlag f : line.flags)
+                    line.text += " (" + std::string(flag_text(f)) + ")";
                 lines.push_back(std::move(line));
             }
             if (!any) {

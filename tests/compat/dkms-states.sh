@@ -69,6 +69,7 @@ sc_broken() {
   rm -rf "$R/src/hello-1.0"
   rm "$R/dkms/hello/2.0/source"
   checkpoint "two broken versions"
+  expect_mk "status --json is valid and says what status says" status_json_agrees
   local a
   for a in build install uninstall unbuild remove mktarball; do
     dk "$a" hello/1.0 -k "$K1"

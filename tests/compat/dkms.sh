@@ -171,6 +171,8 @@ sc_intree() {
   checkpoint "installed over an older in-tree module"
   expect_mk "the in-tree module is archived in original_module with a .origin" \
     grep -qx "$d/hello.ko" "$R/dkms/hello/original_module/$K1/$ARCH/hello.ko.origin"
+  expect_mk "status --json is valid and says what status says (original-modules-exist)" \
+    status_json_agrees original-modules-exist
   dk install hello/1.0 -k "$K2"
   checkpoint "installed over a newer in-tree module"
   dk uninstall hello/1.0 -k "$K1"

@@ -480,6 +480,20 @@ expect_mk() { # LABEL COMMAND...
   step expect "$rc" "$label"
 }
 
+# modkit's `status --json` (docs/json.md): valid against its schema, and the same lines as
+# `status` once turned back into text, with each FLAG named. Run on both sides; only modkit's
+# result counts.
+status_json_agrees() { # [FLAG...]
+  local view=$DKMS_LIB/json_view.py schema=$DKMS_LIB/../../../docs/json/dkms-status.schema.json
+  local trees=(--dkmstree "$R/dkms" --sourcetree "$R/src" --installtree "$R/root/lib/modules")
+  "$TOOL" status --json "${trees[@]}" 2>/dev/null >"$O/json" || return 1
+  python3 "$view" validate "$schema" <"$O/json" || return 1
+  "$TOOL" status "${trees[@]}" 2>/dev/null >"$O/text"
+  python3 "$view" dkms-status-text <"$O/json" | diff "$O/text" - && [ -s "$O/text" ] || return 1
+  local flag
+  for flag in "$@"; do grep -q "\"$flag\"" "$O/json" || { echo "no $flag in the JSON"; return 1; }; done
+}
+
 # Copies fixture DIR to the source tree as NAME-VERSION. The fixtures a run used are listed
 # (lib/dkms-tree.py keeps their hashes with a recorded transcript).
 fixture() { # DIR NAME-VERSION

@@ -8,6 +8,7 @@ usage: json_view.py validate SCHEMA      exit 1 naming the first violations
        json_view.py depends-text         modprobe -D's lines from modprobe -D --json
        json_view.py resolve-text         modprobe -R's lines from modprobe -R --json
        json_view.py symbols-text         --show-modversions/--show-exports' lines
+       json_view.py dkms-status-text     dkms status's lines from dkms status --json
 """
 import json
 import sys
@@ -87,6 +88,22 @@ def symbols_text():
     sys.stdout.write("".join(f"{s['crc']}\t{s['symbol']}\n" for s in doc["symbols"]))
 
 
+DKMS_FLAGS = {"original-modules-exist": "Original modules exist",
+              "built-modules-missing": "Built modules are missing in the kernel modules folder",
+              "built-and-installed-differ": "Differences between built and installed modules"}
+
+
+def dkms_status_text():
+    out = []
+    for m in json.load(sys.stdin)["modules"]:
+        if m["state"] in ("added", "broken"):
+            out.append(f"{m['module']}/{m['version']}: {m['state']}\n")
+            continue
+        flags = "".join(f" ({DKMS_FLAGS[f]})" for f in m["flags"])
+        out.append(f"{m['module']}/{m['version']}, {m['kernel']}, {m['arch']}: {m['state']}{flags}\n")
+    sys.stdout.write("".join(out))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "validate" and len(sys.argv) == 3:
@@ -101,6 +118,8 @@ if __name__ == "__main__":
         resolve_text()
     elif cmd == "symbols-text":
         symbols_text()
+    elif cmd == "dkms-status-text":
+        dkms_status_text()
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
