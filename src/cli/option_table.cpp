@@ -64,7 +64,7 @@ constexpr OptionSpec k_dkms_options[] = {
     {k_dkms + 16, "modprobe-on-install", 0, ValueKind::None, "load the module after installing it"},
     {k_dkms + 17, "rpm_safe_upgrade", 0, ValueKind::None, "accepted and ignored (no rpm)"},
     {k_dkms + 18, "debug", 0, ValueKind::None, "accepted and ignored (no bash to trace)"},
-    {k_dkms + 19, "jobs", 0, ValueKind::Number, "builds for several kernels at once (modkit)"},
+    {k_dkms + 19, "jobs", 0, ValueKind::Number, "builds run at once (modkit; default one per CPU)"},
     {k_dkms + 20, "skip-abi-check", 0, ValueKind::None,
      "install modules built for another kernel (modkit)"},
     {k_dkms + 25, "json", 0, ValueKind::None, "status: the lines as JSON (modkit)"},
