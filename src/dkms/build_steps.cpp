@@ -171,7 +171,7 @@ Outcome BuildSteps::stage_source() {
     log("DKMS (" + version_string() + ") make.log for " + m_job.module + "/" + m_job.version +
         " for kernel " + k + " (" + m_job.target.arch + ")\n" + now_text() + "\n");
     m_activity = m_report.begin_activity(
-        m_job.module + "/" + m_job.version + " for " + k + " (" + m_job.target.arch + ")", m_log_fd);
+        m_job.module + "/" + m_job.version + " for " + k + " (" + m_job.target.arch + ")", m_log_path);
     return {};
 }
 

@@ -91,12 +91,12 @@ void LiveReport::pass(std::string_view text, bool is_err) {
     redraw_locked(false);
 }
 
-int LiveReport::begin_activity(const std::string& label, int log_fd) {
+int LiveReport::begin_activity(const std::string& label, const std::string& log_path) {
     std::lock_guard<std::mutex> g(m_mutex);
     int id = m_next_id++;
     Activity& a = m_activities[id];
     a.label = label;
-    a.fd = log_fd >= 0 ? fcntl(log_fd, F_DUPFD_CLOEXEC, 0) : -1;
+    a.fd = log_path.empty() ? -1 : open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
     a.start = Clock::now();
     if (!m_ticker.joinable()) m_ticker = std::thread([this] { tick(); });
     redraw_locked(false);
@@ -114,6 +114,7 @@ void LiveReport::end_activity(int id, bool settle) {
         a.fd = -1;
     }
     a.took = Clock::now() - a.start;
+    a.over = true;
     if (settle) m_activities.erase(it);
     redraw_locked(true);
 }
@@ -134,8 +135,8 @@ std::vector<std::string> LiveReport::lines_locked() {
                             " more builds");
             break;
         }
-        bool over = a.fd < 0;
-        if (!over) a.last_line = last_log_line(a.fd);
+        bool over = a.over;
+        if (!over && a.fd >= 0) a.last_line = last_log_line(a.fd);
         auto took = over ? a.took : now - a.start;
         lines.push_back(status_line(
             a.label, std::chrono::duration_cast<std::chrono::seconds>(took), a.last_line, over));

@@ -31,7 +31,7 @@ public:
 
     void out(std::string_view text) override;
     void err(std::string_view text) override;
-    int begin_activity(const std::string& label, int log_fd) override;
+    int begin_activity(const std::string& label, const std::string& log_path) override;
     void end_activity(int id, bool settle) override;
     void settle_activity(int id) override;
 
@@ -42,10 +42,11 @@ public:
 private:
     struct Activity {
         std::string label;
-        int fd = -1; // a duplicate of the build's make.log; -1 once over
+        int fd = -1; // the build's make.log, open for reading; -1 once over
         std::chrono::steady_clock::time_point start;
         std::chrono::steady_clock::duration took{};
         std::string last_line;
+        bool over = false;
     };
     void pass(std::string_view text, bool is_err);
     std::vector<std::string> lines_locked();

@@ -28,7 +28,7 @@ void Report::deprecated(std::string_view what) {
     err("Deprecated feature: " + std::string(what) + "\n");
 }
 
-int Report::begin_activity(const std::string&, int) {
+int Report::begin_activity(const std::string&, const std::string&) {
     return -1;
 }
 void Report::end_activity(int, bool) {}
@@ -60,8 +60,8 @@ public:
         , m_job(job) {}
     void out(std::string_view text) override { m_owner.write(m_job, false, text); }
     void err(std::string_view text) override { m_owner.write(m_job, true, text); }
-    int begin_activity(const std::string& label, int log_fd) override {
-        return m_owner.m_to.begin_activity(label, log_fd);
+    int begin_activity(const std::string& label, const std::string& log_path) override {
+        return m_owner.m_to.begin_activity(label, log_path);
     }
     void end_activity(int id, bool) override { m_owner.end_activity(m_job, id); }
 

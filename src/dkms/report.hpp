@@ -22,9 +22,10 @@ public:
     virtual ~Report() = default;
 
     // Long work in progress (a build), for a terminal's status lines: `label` names it and
-    // `log_fd` is the log it writes (its last line is shown). Every report but the terminal
+    // `log_path` is the log it writes (its last line is shown; the file is opened at once, so
+    // it may be renamed later). Every report but the terminal
     // view ignores activities. Returns the id for end_activity (-1 when ignored).
-    virtual int begin_activity(const std::string& label, int log_fd);
+    virtual int begin_activity(const std::string& label, const std::string& log_path);
     // The work is over. With `settle` false its messages are still held back (a JobSequencer's
     // later job), so its line stays, frozen, until settle_activity().
     virtual void end_activity(int id, bool settle = true);
