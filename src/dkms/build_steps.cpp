@@ -170,8 +170,9 @@ Outcome BuildSteps::stage_source() {
     if (m_log_fd < 0) return die(1, {"Cannot create " + m_log_path + ": " + std::strerror(errno)});
     log("DKMS (" + version_string() + ") make.log for " + m_job.module + "/" + m_job.version +
         " for kernel " + k + " (" + m_job.target.arch + ")\n" + now_text() + "\n");
-    m_activity = m_report.begin_activity(
-        m_job.module + "/" + m_job.version + " for " + k + " (" + m_job.target.arch + ")", m_log_path);
+    m_activity = m_report.begin_activity(m_job.module + "/" + m_job.version + " for " + k + " (" +
+                                             m_job.target.arch + ")",
+                                         m_log_path);
     return {};
 }
 

@@ -5,7 +5,10 @@
 #include "util/diag.hpp"
 #include "util/progress.hpp"
 
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +24,35 @@ bool same_terminal(int a, int b) {
     struct stat sa {};
     struct stat sb {};
     return isatty(b) == 1 && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_rdev == sb.st_rdev;
+}
+
+// Ctrl-C or a kill while status lines are drawn: the handler erases them (bytes prepared
+// under the view's lock, in one of two buffers flipped atomically), then the signal does
+// what it would have done. SIGKILL cannot be caught: its lines stay.
+struct SignalErase {
+    char bytes[2][64];
+    size_t size[2] = {0, 0};
+    std::atomic<int> current{-1};
+};
+SignalErase g_signal_erase;
+constexpr int k_signals[] = {SIGINT, SIGTERM};
+
+void publish_signal_erase(const std::string& bytes) {
+    if (bytes.empty() || bytes.size() > sizeof g_signal_erase.bytes[0]) {
+        g_signal_erase.current.store(-1);
+        return;
+    }
+    int next = g_signal_erase.current.load() == 0 ? 1 : 0;
+    std::memcpy(g_signal_erase.bytes[next], bytes.data(), bytes.size());
+    g_signal_erase.size[next] = bytes.size();
+    g_signal_erase.current.store(next);
+}
+
+extern "C" void erase_and_die(int sig) {
+    int c = g_signal_erase.current.load();
+    if (c >= 0) (void)!write(STDOUT_FILENO, g_signal_erase.bytes[c], g_signal_erase.size[c]);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
 }
 
 } // namespace
@@ -53,7 +85,16 @@ bool LiveReport::wanted() {
 
 LiveReport::LiveReport(Report& inner)
     : m_inner(inner)
-    , m_err_on_screen(same_terminal(STDOUT_FILENO, STDERR_FILENO)) {}
+    , m_err_on_screen(same_terminal(STDOUT_FILENO, STDERR_FILENO)) {
+    for (int sig : k_signals) {
+        struct sigaction old {};
+        if (sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) continue;
+        struct sigaction sa {};
+        sa.sa_handler = erase_and_die;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sig, &sa, nullptr);
+    }
+}
 
 LiveReport::~LiveReport() {
     {
@@ -66,6 +107,11 @@ LiveReport::~LiveReport() {
     }
     m_wake.notify_all();
     if (m_ticker.joinable()) m_ticker.join();
+    for (int sig : k_signals) {
+        struct sigaction cur {};
+        if (sigaction(sig, nullptr, &cur) == 0 && cur.sa_handler == erase_and_die)
+            std::signal(sig, SIG_DFL);
+    }
 }
 
 void LiveReport::out(std::string_view text) {
@@ -81,6 +127,7 @@ void LiveReport::err(std::string_view text) {
 void LiveReport::pass(std::string_view text, bool is_err) {
     std::lock_guard<std::mutex> g(m_mutex);
     std::string erase = m_block.erase();
+    publish_signal_erase("");
     if (!erase.empty()) util::write_all(STDOUT_FILENO, erase);
     m_drawn.clear();
     if (is_err)
@@ -125,6 +172,22 @@ void LiveReport::settle_activity(int id) {
     redraw_locked(true);
 }
 
+void LiveReport::hand_terminal_to_child(bool child) {
+    std::lock_guard<std::mutex> g(m_mutex);
+    if (child) {
+        ++m_children;
+        std::string erase = m_block.erase();
+        publish_signal_erase("");
+        if (!erase.empty()) util::write_all(STDOUT_FILENO, erase);
+        m_drawn.clear();
+        return;
+    }
+    if (m_children > 0) --m_children;
+    // Where the child left the cursor is unknown: assume the start of a line.
+    m_block.passed("\n");
+    redraw_locked(true);
+}
+
 std::vector<std::string> LiveReport::lines_locked() {
     std::vector<std::string> lines;
     size_t room = static_cast<size_t>(std::max(1, util::terminal_rows(STDOUT_FILENO) / 2));
@@ -138,8 +201,8 @@ std::vector<std::string> LiveReport::lines_locked() {
         bool over = a.over;
         if (!over && a.fd >= 0) a.last_line = last_log_line(a.fd);
         auto took = over ? a.took : now - a.start;
-        lines.push_back(status_line(
-            a.label, std::chrono::duration_cast<std::chrono::seconds>(took), a.last_line, over));
+        lines.push_back(status_line(a.label, std::chrono::duration_cast<std::chrono::seconds>(took),
+                                    a.last_line, over));
     }
     return lines;
 }
@@ -148,14 +211,16 @@ std::vector<std::string> LiveReport::lines_locked() {
 // draw was less than 100 ms ago. One write for the erase and the draw.
 void LiveReport::redraw_locked(bool force) {
     auto now = Clock::now();
-    if (!force && now - m_last_draw < k_interval) return;
+    if (m_children > 0 || (!force && now - m_last_draw < k_interval)) return;
     std::vector<std::string> lines = lines_locked();
     if (m_block.drawn() && lines == m_drawn) return;
     std::string bytes = m_block.erase();
+    publish_signal_erase("");
     bytes += m_block.draw(lines, util::terminal_columns(STDOUT_FILENO));
     m_drawn = std::move(lines);
     m_last_draw = now;
     if (!bytes.empty()) util::write_all(STDOUT_FILENO, bytes);
+    publish_signal_erase(m_block.erase_in_place());
 }
 
 void LiveReport::tick() {

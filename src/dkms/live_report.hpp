@@ -34,6 +34,7 @@ public:
     int begin_activity(const std::string& label, const std::string& log_path) override;
     void end_activity(int id, bool settle) override;
     void settle_activity(int id) override;
+    void hand_terminal_to_child(bool child) override;
 
     // One status line (for tests): label, elapsed time, the log's last line so far.
     static std::string status_line(const std::string& label, std::chrono::seconds elapsed,
@@ -59,6 +60,7 @@ private:
     std::condition_variable m_wake;
     std::thread m_ticker;
     bool m_stop = false;
+    int m_children = 0; // children writing to the terminal now: nothing is drawn
     int m_next_id = 0;
     std::map<int, Activity> m_activities;
     util::StatusBlock m_block;

@@ -33,6 +33,7 @@ int Report::begin_activity(const std::string&, const std::string&) {
 }
 void Report::end_activity(int, bool) {}
 void Report::settle_activity(int) {}
+void Report::hand_terminal_to_child(bool) {}
 
 void ConsoleReport::out(std::string_view text) {
     util::Output::write(text);
@@ -64,6 +65,7 @@ public:
         return m_owner.m_to.begin_activity(label, log_path);
     }
     void end_activity(int id, bool) override { m_owner.end_activity(m_job, id); }
+    void hand_terminal_to_child(bool child) override { m_owner.m_to.hand_terminal_to_child(child); }
 
 private:
     JobSequencer& m_owner;

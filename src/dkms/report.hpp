@@ -30,6 +30,9 @@ public:
     // later job), so its line stays, frozen, until settle_activity().
     virtual void end_activity(int id, bool settle = true);
     virtual void settle_activity(int id);
+    // A child writes straight to the terminal (a package's install script) while `child`
+    // is true: the terminal view erases its status lines and draws none meanwhile.
+    virtual void hand_terminal_to_child(bool child);
 
     // DKMS's helpers: error() is a blank line, "Error! " and the lines (stderr); warning()
     // "Warning: " and the lines; deprecated() "Deprecated feature: " and the name.

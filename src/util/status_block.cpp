@@ -47,6 +47,7 @@ std::string StatusBlock::erase() {
     if (up > 0) out += "\033[" + std::to_string(up) + "A";
     out += "\r\033[J" + m_partial;
     m_rows = 0;
+    m_in_place.clear();
     return out;
 }
 
@@ -60,6 +61,9 @@ std::string StatusBlock::draw(const std::vector<std::string>& lines, int columns
     for (const auto& l : lines)
         out += "\r\n" + printable(l, cols - 1) + "\033[K";
     m_rows = static_cast<int>(lines.size());
+    size_t column = w == 0 ? 0 : (w - 1) % cols + 1;
+    m_in_place =
+        "\033[" + std::to_string(m_rows) + "A\033[" + std::to_string(column + 1) + "G\033[J";
     return out;
 }
 

@@ -22,11 +22,16 @@ public:
     // none wraps; no lines draw nothing.
     std::string draw(const std::vector<std::string>& lines, int columns);
     bool drawn() const { return m_rows != 0; }
+    // Bytes that remove the drawn block without writing the unfinished line again (for a
+    // signal handler, which cannot build strings): up to that line, to its end, clear below.
+    // Empty when nothing is drawn.
+    const std::string& erase_in_place() const { return m_in_place; }
 
 private:
     std::string m_partial; // the text written since its last newline
     int m_rows = 0;        // rows the drawn block occupies below m_partial's last row
     int m_partial_rows = 1;
+    std::string m_in_place;
 };
 
 // The width of the terminal on `fd` (80 when it cannot be asked).

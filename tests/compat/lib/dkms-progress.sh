@@ -26,7 +26,7 @@ for a in "\$@"; do [ "\$a" = clean ] && exit 0; done
 dir=.
 for a in "\$@"; do case \$a in M=*) dir=\${a#M=} ;; esac; done
 name=\$(sed -n 's/^BUILT_MODULE_NAME\\[0\\]="\\(.*\\)"/\\1/p' "\$dir/dkms.conf")
-for i in 1 2 3 4 5 6; do echo "  CC [M]  \$name step \$i"; sleep ${FAKE_STEP:-0.4}; done
+for i in 1 2 3 4 5 6; do echo "  CC [M]  \$name step \$i"; sleep \${FAKE_STEP:-0.4}; done
 cp "$PREBUILT/hello-1.0.ko" "\$dir/\$name.ko"
 MAKE
   chmod 755 "$D/fakebin/make"
@@ -79,6 +79,17 @@ MAKE
   else
     echo "FAIL: a build killed halfway: terminal or make.log (${log:-none}) lacks its lines so far"
     cat "$D/kill.screen"; [ -z "$log" ] || cat "$log"
+    FAILURES=$((FAILURES + 1))
+  fi
+  # (4) SIGTERM (or Ctrl-C) while the lines are drawn: they are erased before the process dies.
+  reset_sandbox
+  TERM=xterm CI= script -qfec "timeout -s TERM 1.5 env $env '$MK' build alpha/1.0 -k $K1 $trees" /dev/null >"$D/term.raw" </dev/null || true
+  "$PY" "$ROOT/tests/compat/lib/screen.py" "$D/term.raw" >"$D/term.screen"
+  if grep -qa 'alpha/1.0 for' "$D/term.raw" && grep -qa '^Building module(s)\.\.\.' "$D/term.screen" &&
+    ! grep -qa 'alpha/1.0 for' "$D/term.screen"; then
+    note "ok: a build stopped by SIGTERM erased its status line before dying"
+  else
+    echo "FAIL: SIGTERM left a status line on the screen:"; cat "$D/term.screen"
     FAILURES=$((FAILURES + 1))
   fi
 }
