@@ -63,7 +63,11 @@ int dispatch_json(modprobe::Context& ctx, const std::vector<std::string_view>& a
     ctx.json = &w;
     w.begin_object().field("version", 1);
     int err = 0;
-    if (o.show_modversions || o.show_exports) {
+    if (o.show_config) {
+        err = modprobe::show_config(ctx);
+        w.end_object();
+        util::Output::write(w.take());
+    } else if (o.show_modversions || o.show_exports) {
         w.field("module", args[0]);
         err = o.show_modversions ? modprobe::show_modversions(ctx, std::string(args[0]))
                                  : modprobe::show_exports(ctx, std::string(args[0]));

@@ -274,27 +274,72 @@ int remove_all(Context& ctx, const std::vector<std::string_view>& args) {
     return err;
 }
 
+namespace {
+
+// -c --json's "configuration": the lines -c prints, in its order, each with its origin.
+void config_json(util::JsonWriter& w, const config::ModprobeConfig& cfg) {
+    w.key("configuration").begin_array();
+    auto entry = [&w](std::string_view command, std::string_view module, const std::string* value,
+                      const config::Origin& origin) {
+        w.begin_object().field("command", command).field("module", module);
+        if (value != nullptr)
+            w.field("value", *value);
+        else
+            w.field_null("value");
+        if (origin.from_kcmdline())
+            w.field_null("file").field_null("line");
+        else
+            w.field("file", origin.file).field("line", origin.line);
+        w.end_object();
+    };
+    for (const auto& bl : cfg.blacklists())
+        entry("blacklist", bl.module, nullptr, bl.origin);
+    for (const auto& cmd : cfg.install_commands())
+        entry("install", cmd.module, &cmd.command, cmd.origin);
+    for (const auto& cmd : cfg.remove_commands())
+        entry("remove", cmd.module, &cmd.command, cmd.origin);
+    for (const auto& alias : cfg.aliases())
+        entry("alias", alias.pattern, &alias.module, alias.origin);
+    for (const auto& opt : cfg.options())
+        entry("options", opt.module, &opt.options, opt.origin);
+    for (const auto& dep : cfg.softdeps())
+        entry("softdep", dep.module, &dep.shown, dep.origin);
+    for (const auto& dep : cfg.weakdeps())
+        entry("weakdep", dep.module, &dep.shown, dep.origin);
+    w.end_array();
+}
+
+} // namespace
+
 int show_config(Context& ctx) {
-    util::Output::write(ctx.config.show_config());
-    util::Output::write(config::k_show_config_trailer);
+    if (ctx.json != nullptr)
+        config_json(*ctx.json, ctx.config);
+    else
+        util::Output::write(ctx.config.show_config() + std::string(config::k_show_config_trailer));
     // Then the alias and symbol indexes, "alias KEY VALUE" in trie order.
     for (auto kind : {index::IndexKind::Alias, index::IndexKind::Symbols}) {
+        if (ctx.json != nullptr)
+            ctx.json->key(kind == index::IndexKind::Alias ? "aliases" : "symbols").begin_array();
         auto idx = ctx.dir.index(kind);
         if (!idx) {
             index_error(idx.error());
-            continue;
+        } else if (*idx != nullptr) {
+            std::string line;
+            auto r = (*idx)->dump([&](std::string_view key, std::string_view value) {
+                if (ctx.json != nullptr) {
+                    ctx.json->begin_object().field("key", key).field("module", value).end_object();
+                    return;
+                }
+                line.assign("alias ");
+                line += key;
+                line += ' ';
+                line += value;
+                line += '\n';
+                util::Output::write(line);
+            });
+            if (!r) index_error(r.error());
         }
-        if (*idx == nullptr) continue;
-        std::string line;
-        auto r = (*idx)->dump([&](std::string_view key, std::string_view value) {
-            line.assign("alias ");
-            line += key;
-            line += ' ';
-            line += value;
-            line += '\n';
-            util::Output::write(line);
-        });
-        if (!r) index_error(r.error());
+        if (ctx.json != nullptr) ctx.json->end_array();
     }
     return 0;
 }

@@ -130,7 +130,7 @@ void help(const std::string& p) {
         "\t    --dump-modversions      Same as --show-modversions\n"
         "\t    --show-exports          Only print module exported symbol versions and exit\n"
         "\t    --explain               Explain how each module would be resolved and loaded\n"
-        "\t    --json                  With --explain, -D, -R, --show-modversions or\n"
+        "\t    --json                  With --explain, -c, -D, -R, --show-modversions or\n"
         "\t                            --show-exports: print the answer as JSON\n"
         "\n"
         "General Options:\n"
@@ -167,7 +167,7 @@ constexpr OptionSpec k_options[] = {
     {k_show_modversions, "dump-modversions", 0, ValueKind::None, "Same as --show-modversions"},
     {k_show_exports, "show-exports", 0, ValueKind::None, "Print exported symbol versions"},
     {k_explain, "explain", 0, ValueKind::None, "Explain how each module would be resolved"},
-    {k_json, "json", 0, ValueKind::None, "Print --explain, -D, -R or --show-* as JSON"},
+    {k_json, "json", 0, ValueKind::None, "Print --explain, -c, -D, -R or --show-* as JSON"},
     {'n', "dry-run", 'n', ValueKind::None, "Do not execute operations, just print out"},
     {'n', "show", 'n', ValueKind::None, "Same as --dry-run"},
     {'C', "config", 'C', ValueKind::File, "Use FILE instead of default search paths"},
@@ -329,12 +329,11 @@ std::optional<int> check_usage(const CommandLine& cl) {
         return EXIT_FAILURE;
     }
     // modkit's own options: refused where they do not apply, never silently ignored.
-    // --json answers questions; loading, removing and -c (not yet a JSON view) print nothing
-    // a program should parse.
+    // --json answers questions; loading and removing print nothing a program should parse.
     const bool json_query = o.explain || ((o.show_depends || o.lookup_only) && !o.remove) ||
-                            o.show_modversions || o.show_exports;
-    if (o.json && (!json_query || o.show_config)) {
-        util::Diag::error("--json applies only to --explain, -D, -R, --show-modversions and "
+                            o.show_modversions || o.show_exports || o.show_config;
+    if (o.json && !json_query) {
+        util::Diag::error("--json applies only to --explain, -c, -D, -R, --show-modversions and "
                           "--show-exports. See -h.");
         return EXIT_FAILURE;
     }

@@ -9,6 +9,7 @@ usage: json_view.py validate SCHEMA      exit 1 naming the first violations
        json_view.py resolve-text         modprobe -R's lines from modprobe -R --json
        json_view.py symbols-text         --show-modversions/--show-exports' lines
        json_view.py dkms-status-text     dkms status's lines from dkms status --json
+       json_view.py config-text          modprobe -c's output from modprobe -c --json
 """
 import json
 import sys
@@ -88,6 +89,20 @@ def symbols_text():
     sys.stdout.write("".join(f"{s['crc']}\t{s['symbol']}\n" for s in doc["symbols"]))
 
 
+def config_text():
+    doc = json.load(sys.stdin)
+    out = []
+    for e in doc["configuration"]:
+        line = f"{e['command']} {e['module']}"
+        if e["value"] is not None:
+            line += f" {e['value']}"
+        out.append(line + "\n")
+    out.append("\n# End of configuration files. Dumping indexes now:\n\n")
+    for section in ("aliases", "symbols"):
+        out.extend(f"alias {a['key']} {a['module']}\n" for a in doc[section])
+    sys.stdout.write("".join(out))
+
+
 DKMS_FLAGS = {"original-modules-exist": "Original modules exist",
               "built-modules-missing": "Built modules are missing in the kernel modules folder",
               "built-and-installed-differ": "Differences between built and installed modules"}
@@ -118,6 +133,8 @@ if __name__ == "__main__":
         resolve_text()
     elif cmd == "symbols-text":
         symbols_text()
+    elif cmd == "config-text":
+        config_text()
     elif cmd == "dkms-status-text":
         dkms_status_text()
     else:
