@@ -68,7 +68,8 @@ TEST(DkmsLiveReport, StatusLineWording) {
     EXPECT_EQ(LiveReport::status_line("hello/1.0 for 6.1.0-50-amd64 (x86_64)", seconds(12),
                                       "  CC [M]  hello.o", false),
               "hello/1.0 for 6.1.0-50-amd64 (x86_64), 12 s:   CC [M]  hello.o");
-    EXPECT_EQ(LiveReport::status_line("a/1 for K (x)", seconds(0), "", false), "a/1 for K (x), 0 s");
+    EXPECT_EQ(LiveReport::status_line("a/1 for K (x)", seconds(0), "", false),
+              "a/1 for K (x), 0 s");
     EXPECT_EQ(LiveReport::status_line("a/1 for K (x)", seconds(3), "last", true),
               "a/1 for K (x), 3 s: finished");
 }

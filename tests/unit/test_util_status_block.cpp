@@ -48,7 +48,8 @@ TEST(StatusBlock, CutsLinesToTheWidthAndBlanksControlCharacters) {
     EXPECT_EQ(b.draw({"a\tb\033[1mc"}, 80), "\r\na b [1mc\033[K");
     b.erase();
     // Cut before a character, never inside one (three columns of "é" are six bytes).
-    EXPECT_EQ(b.draw({"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"}, 4), "\r\n\xc3\xa9\xc3\xa9\xc3\xa9\033[K");
+    EXPECT_EQ(b.draw({"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"}, 4),
+              "\r\n\xc3\xa9\xc3\xa9\xc3\xa9\033[K");
     b.erase();
     EXPECT_EQ(b.draw({}, 80), "");
     EXPECT_FALSE(b.drawn());
