@@ -4,6 +4,7 @@
 #include "cli/tools.hpp"
 #include "dkms/command_line.hpp"
 #include "dkms/dispatch.hpp"
+#include "dkms/live_report.hpp"
 #include "dkms/setup.hpp"
 #include "dkms/shell.hpp"
 #include "dkms/version.hpp"
@@ -11,6 +12,7 @@
 #include "util/output.hpp"
 
 #include <fcntl.h>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -141,7 +143,11 @@ int dkms_main(int argc, char** argv) {
         util::Output::flush();
         return 0;
     }
-    dkms::ConsoleReport report;
+    dkms::ConsoleReport console;
+    // On a terminal, status lines for the builds in progress under the same transcript.
+    std::optional<dkms::LiveReport> live;
+    if (dkms::LiveReport::wanted()) live.emplace(console);
+    dkms::Report& report = live ? static_cast<dkms::Report&>(*live) : console;
     return finish(dkms::run_command(ctx, parsed.command, report));
 }
 

@@ -56,6 +56,7 @@ BuildSteps::BuildSteps(const Context& ctx, const BuildJob& job, Report& report)
     , m_tree{ctx} {}
 
 BuildSteps::~BuildSteps() {
+    if (m_activity >= 0) m_report.end_activity(m_activity);
     if (m_log_fd >= 0) close(m_log_fd);
 }
 
@@ -169,6 +170,9 @@ Outcome BuildSteps::stage_source() {
     if (m_log_fd < 0) return die(1, {"Cannot create " + m_log_path + ": " + std::strerror(errno)});
     log("DKMS (" + version_string() + ") make.log for " + m_job.module + "/" + m_job.version +
         " for kernel " + k + " (" + m_job.target.arch + ")\n" + now_text() + "\n");
+    m_activity = m_report.begin_activity(m_job.module + "/" + m_job.version + " for " + k + " (" +
+                                             m_job.target.arch + ")",
+                                         m_log_path);
     return {};
 }
 

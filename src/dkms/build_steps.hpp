@@ -52,6 +52,7 @@ private:
     int m_log_fd = -1;
     std::string m_log_path;
     std::string m_failed_build;
+    int m_activity = -1; // the status line a terminal shows for this build
 };
 
 // After all builds of a package: DKMS removes <m>/<v>/build once a build succeeded, and a

@@ -105,8 +105,8 @@ Outcome run_command(Context& ctx, const CommandLine& cmd, Report& report) {
     Selection sel{cmd.module, cmd.version, std::move(*targets), cmd.source_path};
     const std::string& action = cmd.action;
     if (ctx.json && action != "status")
-        return die(exit_code::k_usage, {"--json is for status only: " + action +
-                                        " acts and has nothing to answer."});
+        return die(exit_code::k_usage,
+                   {"--json is for status only: " + action + " acts and has nothing to answer."});
     if (action == "remove" || action == "unbuild" || action == "uninstall")
         return take_away(ctx, action, sel, report);
     if (action == "add" || action == "build" || action == "install")

@@ -28,6 +28,13 @@ void Report::deprecated(std::string_view what) {
     err("Deprecated feature: " + std::string(what) + "\n");
 }
 
+int Report::begin_activity(const std::string&, const std::string&) {
+    return -1;
+}
+void Report::end_activity(int, bool) {}
+void Report::settle_activity(int) {}
+void Report::hand_terminal_to_child(bool) {}
+
 void ConsoleReport::out(std::string_view text) {
     util::Output::write(text);
     util::Output::flush();
@@ -54,6 +61,11 @@ public:
         , m_job(job) {}
     void out(std::string_view text) override { m_owner.write(m_job, false, text); }
     void err(std::string_view text) override { m_owner.write(m_job, true, text); }
+    int begin_activity(const std::string& label, const std::string& log_path) override {
+        return m_owner.m_to.begin_activity(label, log_path);
+    }
+    void end_activity(int id, bool) override { m_owner.end_activity(m_job, id); }
+    void hand_terminal_to_child(bool child) override { m_owner.m_to.hand_terminal_to_child(child); }
 
 private:
     JobSequencer& m_owner;
@@ -63,7 +75,8 @@ private:
 JobSequencer::JobSequencer(Report& to, size_t jobs)
     : m_to(to)
     , m_held(jobs)
-    , m_done(jobs) {
+    , m_done(jobs)
+    , m_unsettled(jobs) {
     for (size_t i = 0; i < jobs; ++i)
         m_reports.push_back(std::make_unique<JobReport>(*this, i));
 }
@@ -71,8 +84,24 @@ JobSequencer::JobSequencer(Report& to, size_t jobs)
 JobSequencer::~JobSequencer() {
     // Whatever is still held (a job that never said it finished) is printed in order.
     std::lock_guard<std::mutex> g(m_mutex);
-    for (size_t i = m_head; i < m_held.size(); ++i)
+    for (size_t i = m_head; i < m_held.size(); ++i) {
         m_held[i].replay(m_to);
+        settle(i);
+    }
+}
+
+void JobSequencer::end_activity(size_t job, int id) {
+    std::lock_guard<std::mutex> g(m_mutex);
+    // The head job's messages are on screen already: its line goes now.
+    bool shown = job == m_head;
+    m_to.end_activity(id, shown);
+    if (!shown) m_unsettled.at(job).push_back(id);
+}
+
+void JobSequencer::settle(size_t job) {
+    for (int id : m_unsettled[job])
+        m_to.settle_activity(id);
+    m_unsettled[job].clear();
 }
 
 Report& JobSequencer::report_for(size_t job) {
@@ -102,6 +131,7 @@ void JobSequencer::finished(size_t job) {
         if (m_head < m_held.size()) {
             m_held[m_head].replay(m_to);
             m_held[m_head].clear();
+            settle(m_head);
         }
     }
 }

@@ -2,8 +2,9 @@
 // stdout/stderr at once (a killed or slow build has shown everything up to that moment).
 // Concurrent builds report through a JobSequencer: the earliest unfinished job streams live,
 // the later ones are held until every job before them is done, so the transcript is the same
-// whichever build finishes first. (A terminal view with one status line per job can sit on
-// top of the sequencer: it sees every message of every job as it comes.)
+// whichever build finishes first. Builds also announce themselves as activities (a label and
+// their make.log), which only the terminal view (dkms/live_report.hpp) shows, as status lines;
+// the sequencer passes them on at once and keeps a held job's line until its messages print.
 #pragma once
 #include <memory>
 #include <mutex>
@@ -19,6 +20,19 @@ public:
     virtual void out(std::string_view text) = 0;
     virtual void err(std::string_view text) = 0;
     virtual ~Report() = default;
+
+    // Long work in progress (a build), for a terminal's status lines: `label` names it and
+    // `log_path` is the log it writes (its last line is shown; the file is opened at once, so
+    // it may be renamed later). Every report but the terminal
+    // view ignores activities. Returns the id for end_activity (-1 when ignored).
+    virtual int begin_activity(const std::string& label, const std::string& log_path);
+    // The work is over. With `settle` false its messages are still held back (a JobSequencer's
+    // later job), so its line stays, frozen, until settle_activity().
+    virtual void end_activity(int id, bool settle = true);
+    virtual void settle_activity(int id);
+    // A child writes straight to the terminal (a package's install script) while `child`
+    // is true: the terminal view erases its status lines and draws none meanwhile.
+    virtual void hand_terminal_to_child(bool child);
 
     // DKMS's helpers: error() is a blank line, "Error! " and the lines (stderr); warning()
     // "Warning: " and the lines; deprecated() "Deprecated feature: " and the name.
@@ -67,12 +81,15 @@ public:
 private:
     class JobReport;
     void write(size_t job, bool is_err, std::string_view text);
+    void end_activity(size_t job, int id);
+    void settle(size_t job);
 
     Report& m_to;
     std::mutex m_mutex;
     size_t m_head = 0; // the job whose messages go straight through
     std::vector<BufferedReport> m_held;
     std::vector<bool> m_done;
+    std::vector<std::vector<int>> m_unsettled; // per job: ended activities whose text is held
     std::vector<std::unique_ptr<JobReport>> m_reports;
 };
 

@@ -93,7 +93,9 @@ int run_package_script(const Context& ctx, const ScriptRun& run, Report& report)
     ShellCommand cmd;
     cmd.script = "cd \"$1/\" || exit 15\nexec $2";
     cmd.args = {dir, path};
+    report.hand_terminal_to_child(true);
     auto status = run_shell(cmd);
+    report.hand_terminal_to_child(false);
     return status ? *status : 126;
 }
 

@@ -3,6 +3,10 @@
 # line only when stderr is a terminal - run in a pseudo-terminal with script(1) - and erases it;
 # with stderr a pipe it writes nothing at all, and the files it writes are the same either way.
 # About 15 s (two full xz runs).
+# Then dkms: two packages built in parallel on a terminal show one status line each while
+# their (stand-in, slow) make runs; the screen they leave is exactly the output the same
+# command writes to a pipe; and a build killed halfway has left its lines so far on the
+# terminal and in make.log, and SIGTERM erases the lines first. About 15 s more.
 source "$(dirname "$0")/common.sh"
 command -v script >/dev/null || skip "script(1) (util-linux) not installed"
 tree_copy xz "$WORK/tty"
@@ -23,4 +27,7 @@ for f in modules.dep modules.alias modules.symbols modules.dep.bin modules.alias
     { echo "FAIL: $f differs between the terminal and the pipe run"; FAILURES=$((FAILURES + 1)); same=0; }
 done
 [ "$same" = 0 ] || note "ok: the same files either way"
+
+# ---- dkms: status lines for parallel builds
+source "$ROOT/tests/compat/lib/dkms-progress.sh"
 finish
