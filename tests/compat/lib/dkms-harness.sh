@@ -21,6 +21,9 @@ K1=${MODKIT_DKMS_K1:-6.1.0-50-amd64}
 K2=${MODKIT_DKMS_K2:-6.1.0-47-amd64}
 K3=6.1.0-99-amd64 # made up: K1's headers under another release name (namespace mode only)
 ARCH=x86_64
+# Run from `make compat`, make's variables would reach the kbuild runs and make.log would say
+# "make[1]:" where a user's shell (and the recorded transcripts) say "make:".
+unset MAKELEVEL MAKEFLAGS MFLAGS
 DKMS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TREEPY=$DKMS_LIB/dkms-tree.py
 # The system interpreter: a pyenv shim first on PATH costs a second or more per call here.
