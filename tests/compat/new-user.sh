@@ -47,8 +47,8 @@ compare "show-depends of an alias to nothing" modprobe -d "$root" -S "$kv" --sho
 compare "dry run of an alias to nothing" modprobe -d "$root" -S "$kv" -n -v ghost-thing
 
 echo "-- 3. an option that does not apply is a usage error, and nothing is loaded"
-# (-D, -R, --show-modversions and --show-exports take --json since issue 13: tests/compat/json.sh)
-for args in "--json loop" "-r --json loop" "-c --json" "-r -D --json loop" "--explain -c"; do
+# (-c, -D, -R, --show-modversions and --show-exports take --json since issue 13: tests/compat/json.sh)
+for args in "--json loop" "-r --json loop" "-r -D --json loop" "--explain -c"; do
   rc=0
   # shellcheck disable=SC2086
   capsh --drop=cap_sys_module -- -c "exec -a modprobe '$MODKIT' -d '$root' -S '$kv' $args" \
