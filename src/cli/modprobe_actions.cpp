@@ -292,20 +292,7 @@ void config_json(util::JsonWriter& w, const config::ModprobeConfig& cfg) {
             w.field("file", origin.file).field("line", origin.line);
         w.end_object();
     };
-    for (const auto& bl : cfg.blacklists())
-        entry("blacklist", bl.module, nullptr, bl.origin);
-    for (const auto& cmd : cfg.install_commands())
-        entry("install", cmd.module, &cmd.command, cmd.origin);
-    for (const auto& cmd : cfg.remove_commands())
-        entry("remove", cmd.module, &cmd.command, cmd.origin);
-    for (const auto& alias : cfg.aliases())
-        entry("alias", alias.pattern, &alias.module, alias.origin);
-    for (const auto& opt : cfg.options())
-        entry("options", opt.module, &opt.options, opt.origin);
-    for (const auto& dep : cfg.softdeps())
-        entry("softdep", dep.module, &dep.shown, dep.origin);
-    for (const auto& dep : cfg.weakdeps())
-        entry("weakdep", dep.module, &dep.shown, dep.origin);
+    cfg.for_each_shown(entry);
     w.end_array();
 }
 

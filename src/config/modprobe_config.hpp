@@ -6,6 +6,7 @@
 #include "config/config_files.hpp"
 #include "config/diagnostic.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,6 +102,11 @@ public:
 
     // The configuration part of "modprobe -c" (show_config); weakdep lines only when present.
     std::string show_config() const;
+    // Each entry -c shows, in its order: command, module (or pattern), the rest of the line as
+    // -c prints it (null for blacklist) and where it came from. show_config() and -c --json.
+    using ShownFn = std::function<void(std::string_view command, std::string_view module,
+                                       const std::string* value, const Origin& origin)>;
+    void for_each_shown(const ShownFn& fn) const;
 
 private:
     void bad_line(const std::string& path, unsigned line, std::string_view cmd);

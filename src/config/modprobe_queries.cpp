@@ -74,27 +74,31 @@ const Weakdep* ModprobeConfig::weakdep_for(std::string_view modname) const {
     return nullptr;
 }
 
+void ModprobeConfig::for_each_shown(const ShownFn& fn) const {
+    for (const Blacklist& bl : m_blacklists)
+        fn("blacklist", bl.module, nullptr, bl.origin);
+    for (const Command& cmd : m_install)
+        fn("install", cmd.module, &cmd.command, cmd.origin);
+    for (const Command& cmd : m_remove)
+        fn("remove", cmd.module, &cmd.command, cmd.origin);
+    for (const Alias& alias : m_aliases)
+        fn("alias", alias.pattern, &alias.module, alias.origin);
+    for (const Options& opt : m_options)
+        fn("options", opt.module, &opt.options, opt.origin);
+    for (const Softdep& dep : m_softdeps)
+        fn("softdep", dep.module, &dep.shown, dep.origin);
+    for (const Weakdep& dep : m_weakdeps)
+        fn("weakdep", dep.module, &dep.shown, dep.origin);
+}
+
 std::string ModprobeConfig::show_config() const {
     std::string out;
-    auto line = [&out](std::string_view kind, std::string_view key, const std::string* value) {
+    for_each_shown([&out](std::string_view kind, std::string_view key, const std::string* value,
+                          const Origin&) {
         out.append(kind).append(" ").append(key);
         if (value != nullptr) out.append(" ").append(*value);
         out += '\n';
-    };
-    for (const Blacklist& bl : m_blacklists)
-        line("blacklist", bl.module, nullptr);
-    for (const Command& cmd : m_install)
-        line("install", cmd.module, &cmd.command);
-    for (const Command& cmd : m_remove)
-        line("remove", cmd.module, &cmd.command);
-    for (const Alias& alias : m_aliases)
-        line("alias", alias.pattern, &alias.module);
-    for (const Options& opt : m_options)
-        line("options", opt.module, &opt.options);
-    for (const Softdep& dep : m_softdeps)
-        line("softdep", dep.module, &dep.shown);
-    for (const Weakdep& dep : m_weakdeps)
-        line("weakdep", dep.module, &dep.shown);
+    });
     return out;
 }
 
